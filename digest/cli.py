@@ -1,0 +1,264 @@
+"""The command line: thin click commands over the pipeline.
+
+Stage modules are imported inside the commands that use them, not at the top: WeasyPrint,
+scikit-learn, SQLAlchemy and trafilatura together cost over a second of start-up, which
+`digest summarize` (benchmarks/bench_summarize.py) and `--help` should not pay.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .config import Settings, load
+from .errors import DigestError, InputError
+
+LOGGER = logging.getLogger("digest")
+EXIT_SKIPPED = 1  # the run finished but some inputs were skipped
+SAMPLE_DAY = dt.date(2026, 11, 24)  # the day the bundled sample articles were written for
+
+
+class _Group(click.Group):
+    """A click group that turns a DigestError into one line on stderr and its exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DigestError as exc:
+            click.echo(f"digest: error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+def _setup_logging(verbose: int, quiet: bool) -> None:
+    level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("digest: %(levelname)s: %(message)s"))
+    LOGGER.handlers[:] = [handler]
+    LOGGER.setLevel(level)
+    LOGGER.propagate = False
+
+
+def _settings(ctx: click.Context) -> Settings:
+    settings: Settings = ctx.obj["settings"]
+    return settings
+
+
+def _today(settings: Settings) -> dt.date:
+    return dt.datetime.now(settings.briefing.tz).date()
+
+
+def _report_skips(skipped: Sequence[Any]) -> None:
+    for skip in skipped[:20]:
+        click.echo(f"skipped {skip.source}: {skip.reason}", err=True)
+    if len(skipped) > 20:
+        click.echo(f"... and {len(skipped) - 20} more skipped inputs", err=True)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    envvar="DIGEST_CONFIG",
+    help="TOML config file (default: none; built-in defaults). Env: DIGEST_CONFIG.",
+)
+@click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors.")
+@click.version_option(__version__, prog_name="digest")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None, verbose: int, quiet: bool) -> None:
+    """digest: a daily news briefing from your feeds, pages and files, offline.
+
+    Groups the day's articles into stories, summarises each story with sentences quoted
+    from its articles, and writes a web page, an email, a text file, JSON and a PDF into
+    OUT/YYYY-MM-DD/.
+
+    \b
+    Examples:
+      digest demo                                   # sample briefing into output/
+      digest build --input inbox/ --date 2026-11-24 # build a day from files
+      digest build --date 2026-11-24 --out rebuilt/ # rebuild a day from the store
+      digest summarize article1.txt article2.txt --words 60
+    """
+    _setup_logging(verbose, quiet)
+    ctx.ensure_object(dict)
+    if ctx.resilient_parsing:
+        return
+    ctx.obj["settings"] = load(config_path)
+
+
+_date_option = click.option(
+    "--date",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The briefing's day, YYYY-MM-DD (default: today in the configured timezone).",
+)
+_out_option = click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default: output/ or [output] dir).",
+)
+
+
+@cli.command()
+@click.option(
+    "--input",
+    "inputs",
+    multiple=True,
+    metavar="PATH",
+    help="A file or folder of articles, feeds, pages or page dumps (repeatable).",
+)
+@_date_option
+@_out_option
+@click.option("--no-pdf", is_flag=True, help="Skip the PDF (faster).")
+@click.pass_context
+def build(
+    ctx: click.Context,
+    inputs: tuple[str, ...],
+    day: dt.datetime | None,
+    out_dir: Path | None,
+    no_pdf: bool,
+) -> None:
+    """Build a day's briefing from --input files, or rebuild it from the store.
+
+    With --input, exactly those inputs make the day's briefing, and they are stored.
+    Without --input, the day stored earlier is rebuilt (the same store and config give
+    byte-identical html, json and txt).
+
+    \b
+    Examples:
+      digest build --input page.txt --input feeds/ --date 2026-11-24 --out briefings/
+      digest build --date 2026-11-24
+    """
+    from .pipeline import build_day
+
+    settings = _settings(ctx)
+    if not inputs and day is None:
+        raise click.UsageError("give --input PATH (to build from files) or --date (to rebuild a stored day)")
+    the_day = day.date() if day else _today(settings)
+    captured = None if day else dt.datetime.now(dt.UTC)
+    report = build_day(
+        settings,
+        the_day,
+        out_dir or Path(settings.out_dir),
+        inputs,
+        captured=captured,
+        pdf=not no_pdf,
+    )
+    _report_skips(report.skipped)
+    click.echo(
+        f"{report.day}: {report.stories} stories from {report.articles} articles "
+        f"({report.new_articles} new) -> {report.folder}/"
+    )
+    if report.skipped:
+        click.echo(f"{len(report.skipped)} inputs skipped", err=True)
+        ctx.exit(EXIT_SKIPPED)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option(
+    "--batch",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Summarise every subfolder of this folder as one story each.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="With --batch: write OUT/<subfolder>.txt.",
+)
+@click.option("--words", type=click.IntRange(1), help="Word budget (default 100).")
+@click.option("--sentences", type=click.IntRange(1), help="Sentence budget instead of words.")
+@click.option("--method", default=None, help="Summary method (default: the project's own). See --help.")
+@click.pass_context
+def summarize(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    batch: Path | None,
+    out_dir: Path | None,
+    words: int | None,
+    sentences: int | None,
+    method: str | None,
+) -> None:
+    """Print the extractive summary of the given articles taken together, one sentence a line.
+
+    Methods: default, lexrank, textrank, lsa, luhn, edmundson, kl, sumbasic, reduction.
+
+    \b
+    Examples:
+      digest summarize a.txt b.txt --words 60
+      digest summarize --batch stories/ --out summaries/ --words 100 --method lexrank
+    """
+    from .ingest import read_inputs
+    from .summarize import DEFAULT_METHOD, METHODS, summarize_story
+
+    if words and sentences:
+        raise click.UsageError("give --words or --sentences, not both")
+    method = method or DEFAULT_METHOD
+    if method not in METHODS:
+        raise click.UsageError(f"unknown --method {method!r}; choose one of {', '.join(METHODS)}")
+    if bool(batch) == bool(paths):
+        raise click.UsageError("give article PATHs, or --batch DIR --out DIR2")
+    if batch and not out_dir:
+        raise click.UsageError("--batch needs --out DIR2")
+    budget = {"words": None if sentences else (words or 100), "sentences": sentences}
+    captured = dt.datetime.now(dt.UTC)
+    if paths:
+        result = read_inputs(paths, captured)
+        _report_skips(result.skipped)
+        if not result.articles:
+            raise InputError("no articles could be read from the given paths")
+        for sentence in summarize_story(result.articles, method=method, **budget):
+            click.echo(sentence.text)
+        return
+    assert batch is not None and out_dir is not None
+    out_dir.mkdir(parents=True, exist_ok=True)
+    skipped = 0
+    for folder in sorted(p for p in batch.iterdir() if p.is_dir()):
+        result = read_inputs([str(folder)], captured)
+        skipped += len(result.skipped)
+        summary = summarize_story(result.articles, method=method, **budget)
+        (out_dir / f"{folder.name}.txt").write_text("".join(s.text + "\n" for s in summary), encoding="utf-8")
+    if skipped:
+        ctx.exit(EXIT_SKIPPED)
+
+
+@cli.command()
+@_out_option
+@click.option("--no-pdf", is_flag=True, help="Skip the PDF (faster).")
+@click.pass_context
+def demo(ctx: click.Context, out_dir: Path | None, no_pdf: bool) -> None:
+    """Build a briefing from the sample articles shipped with digest.
+
+    The samples (plain text, JSON, JSONL, RSS and a scraped page dump) describe an invented
+    day, 2026-11-24; the briefing goes to OUT/2026-11-24/ and nothing is added to your store.
+
+    \b
+    Example:
+      digest demo --out /tmp/demo && xdg-open /tmp/demo/2026-11-24/briefing.html
+    """
+    from importlib import resources
+
+    from .pipeline import build_day
+
+    settings = _settings(ctx).with_overrides(store_url="sqlite://")  # in memory: the demo stores nothing
+    samples = resources.files("digest.samples")
+    report = build_day(settings, SAMPLE_DAY, out_dir or Path(settings.out_dir), [str(samples)], pdf=not no_pdf)
+    _report_skips(report.skipped)
+    click.echo(f"{report.day}: {report.stories} stories from {report.articles} articles -> {report.folder}/")
+    for path in report.files:
+        click.echo(f"  {path}")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console-script entry point."""
+    cli.main(args=list(argv) if argv is not None else None, prog_name="digest")

@@ -1,0 +1,228 @@
+"""Settings: built-in defaults < digest.toml < DIGEST_* environment < command-line flags.
+
+``load()`` reads and validates everything once and raises ``ConfigError`` with a one-line
+message; the rest of digest only ever sees a frozen ``Settings``. Secrets (the SMTP password)
+come from the environment only, never from the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tomllib
+import zoneinfo
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+__all__ = [
+    "BriefingSettings",
+    "EmailSettings",
+    "Settings",
+    "SmtpSettings",
+    "SourceSettings",
+    "load",
+]
+
+CONFIG_ENV = "DIGEST_CONFIG"
+PASSWORD_ENV = "DIGEST_SMTP_PASSWORD"
+DEFAULT_STORE_URL = "sqlite:///output/digest.db"
+DEFAULT_OUT_DIR = "output"
+_TIME_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+@dataclass(frozen=True, slots=True)
+class BriefingSettings:
+    """What the briefing looks like and when the day ends."""
+
+    title: str = "Morning briefing"  # shown on every output
+    timezone: str = "UTC"  # IANA name; the day and the cut-off are in this zone
+    time: str = "06:30"  # HH:MM: when `digest schedule` runs, and the day's cut-off
+    summary_words: int = 100  # word budget of each story's summary
+    max_stories: int = 30  # stories rendered in full; the rest are listed by headline
+    templates: str = ""  # a folder whose templates override the built-in ones
+    logo: str = ""  # a data: URI shown in the header (never a file or URL)
+    accent: str = "#1f4e79"  # CSS colour of headings and links
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        """The configured timezone."""
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    def cutoff(self, day: dt.date) -> dt.datetime:
+        """The moment day's briefing closes (aware, in the configured zone)."""
+        hour, minute = (int(x) for x in self.time.split(":"))
+        return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=self.tz)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSettings:
+    """One configured source: a feed/page URL or a local path."""
+
+    url: str = ""
+    path: str = ""
+    name: str = ""
+    fetch_full: bool = False  # fetch the linked page when a feed item carries only a teaser
+
+    @property
+    def location(self) -> str:
+        """The URL or path, whichever is set."""
+        return self.url or self.path
+
+
+@dataclass(frozen=True, slots=True)
+class EmailSettings:
+    """Who the briefing is mailed to."""
+
+    sender: str = ""  # `from` in the file
+    to: tuple[str, ...] = ()
+    attach_pdf: bool = True
+    unsubscribe: str = ""  # mailto: or https: URL for List-Unsubscribe
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpSettings:
+    """The mail server; the password comes from DIGEST_SMTP_PASSWORD only."""
+
+    host: str = "localhost"
+    port: int = 587
+    starttls: bool = True
+    ssl: bool = False  # implicit TLS (port 465)
+    username: str = ""
+    password: str = field(default="", repr=False)
+    timeout: float = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything digest can be told; every field has a working default."""
+
+    briefing: BriefingSettings = BriefingSettings()
+    sources: tuple[SourceSettings, ...] = ()
+    store_url: str = DEFAULT_STORE_URL
+    out_dir: str = DEFAULT_OUT_DIR
+    email: EmailSettings = EmailSettings()
+    smtp: SmtpSettings = SmtpSettings()
+    config_path: str = ""  # the file these settings were read from, if any
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        """A copy with top-level fields replaced (command-line flags)."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def _section(cls: type, raw: Mapping[str, Any], where: str, rename: Mapping[str, str] | None = None) -> Any:
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"[{where}] must be a table in the config file")
+    known = {f.name: f for f in fields(cls)}
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        name = (rename or {}).get(key, key)
+        if name not in known or name == "password":
+            raise ConfigError(f"unknown setting {where}.{key}; see README 'Configuration'")
+        default = known[name].default
+        if isinstance(default, tuple):
+            if isinstance(value, str):
+                value = (value,)
+            if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+                raise ConfigError(f"{where}.{key} must be a list of strings")
+            value = tuple(value)
+        elif isinstance(default, bool):
+            if not isinstance(value, bool):
+                raise ConfigError(f"{where}.{key} must be true or false")
+        elif isinstance(default, int | float):
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ConfigError(f"{where}.{key} must be a number")
+            value = type(default)(value)
+        elif not isinstance(value, str):
+            raise ConfigError(f"{where}.{key} must be a string")
+        values[name] = value
+    return cls(**values)
+
+
+def _validate(settings: Settings) -> Settings:
+    b = settings.briefing
+    try:
+        zoneinfo.ZoneInfo(b.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"briefing.timezone {b.timezone!r} is not an IANA zone like 'Europe/London'") from exc
+    if not _TIME_RE.match(b.time):
+        raise ConfigError(f"briefing.time {b.time!r} must be HH:MM, e.g. '06:30'")
+    if b.summary_words < 10:
+        raise ConfigError("briefing.summary_words must be at least 10")
+    if b.max_stories < 1:
+        raise ConfigError("briefing.max_stories must be at least 1")
+    if b.logo and not b.logo.startswith("data:image/"):
+        raise ConfigError("briefing.logo must be a data:image/... URI (files and URLs are never fetched)")
+    if not re.fullmatch(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?", b.accent):
+        raise ConfigError(f"briefing.accent {b.accent!r} must be a hex colour like '#1f4e79'")
+    for s in settings.sources:
+        if bool(s.url) == bool(s.path):
+            raise ConfigError("each [[sources]] entry needs exactly one of url or path")
+    for addr in (settings.email.sender, *settings.email.to):
+        if any(c in addr for c in "\r\n") or (addr and "@" not in addr):
+            raise ConfigError(f"email address {addr!r} is not valid")
+    return settings
+
+
+def load(path: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Read the config file (if any) and the environment into validated Settings.
+
+    Raises ConfigError when the file is missing, unreadable, not TOML or holds a bad value.
+    """
+    env = os.environ if environ is None else environ
+    path = path or env.get(CONFIG_ENV) or None
+    raw: dict[str, Any] = {}
+    if path:
+        try:
+            raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ConfigError(f"config file {path} does not exist") from exc
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"config file {path} cannot be read: {exc}") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
+
+    unknown = set(raw) - {"briefing", "sources", "store", "output", "email", "smtp"}
+    if unknown:
+        raise ConfigError(f"unknown section [{sorted(unknown)[0]}] in {path}; see README 'Configuration'")
+    briefing = _section(BriefingSettings, raw.get("briefing", {}), "briefing")
+    sources_raw = raw.get("sources", [])
+    if not isinstance(sources_raw, list):
+        raise ConfigError("sources must be written as [[sources]] tables")
+    sources = tuple(_section(SourceSettings, s, "sources") for s in sources_raw)
+    store = raw.get("store", {})
+    output = raw.get("output", {})
+    email = _section(EmailSettings, raw.get("email", {}), "email", rename={"from": "sender"})
+    smtp = _section(SmtpSettings, raw.get("smtp", {}), "smtp")
+    for name, table in (("store", store), ("output", output)):
+        if not isinstance(table, Mapping) or set(table) - {"url", "dir"}:
+            raise ConfigError(f"[{name}] takes only {'url' if name == 'store' else 'dir'}")
+
+    settings = Settings(
+        briefing=briefing,
+        sources=sources,
+        store_url=str(store.get("url", DEFAULT_STORE_URL)),
+        out_dir=str(output.get("dir", DEFAULT_OUT_DIR)),
+        email=email,
+        smtp=smtp,
+        config_path=str(path or ""),
+    )
+    # The environment overrides the file.
+    overrides = {
+        "DIGEST_STORE_URL": lambda s, v: replace(s, store_url=v),
+        "DIGEST_OUT": lambda s, v: replace(s, out_dir=v),
+        "DIGEST_TITLE": lambda s, v: replace(s, briefing=replace(s.briefing, title=v)),
+        "DIGEST_TIMEZONE": lambda s, v: replace(s, briefing=replace(s.briefing, timezone=v)),
+        "DIGEST_SMTP_HOST": lambda s, v: replace(s, smtp=replace(s.smtp, host=v)),
+        "DIGEST_SMTP_USERNAME": lambda s, v: replace(s, smtp=replace(s.smtp, username=v)),
+    }
+    for name, apply in overrides.items():
+        if env.get(name):
+            settings = apply(settings, env[name])
+    if env.get(PASSWORD_ENV):
+        settings = replace(settings, smtp=replace(settings.smtp, password=env[PASSWORD_ENV]))
+    return _validate(settings)

@@ -1,0 +1,45 @@
+"""Plain-text articles: an optional title line and a blank line, then the body."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ..models import Article
+from ..text import split_sentences
+from .common import clean_body, clean_line, make_article
+
+__all__ = ["parse_text_article"]
+
+MAX_TITLE_CHARS = 200  # a longer first line is a paragraph, not a title
+
+
+def parse_text_article(text: str, source: str, published: dt.datetime | None = None) -> Article | None:
+    """One article from a plain-text file (None when the file holds no text)."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    if not lines:
+        return None
+    title = ""
+    first = lines[0].strip()
+    if len(lines) > 1 and not lines[1].strip() and len(first) <= MAX_TITLE_CHARS and first[-1:] not in ".,;":
+        title, lines = first, lines[2:]
+    body_lines: list[str] = []
+    para: list[str] = []
+    for line in [*lines, ""]:
+        if line.strip():
+            para.append(line.strip())
+        elif para:
+            body_lines.append(" ".join(para))
+            para = []
+    body = clean_body(body_lines)
+    if not body:
+        return None
+    if not title:
+        first_sentence = split_sentences(body)[0]
+        title = (
+            first_sentence
+            if len(first_sentence) <= MAX_TITLE_CHARS
+            else first_sentence[:MAX_TITLE_CHARS].rsplit(" ", 1)[0] + "…"
+        )
+    return make_article(title=clean_line(title), text=body, source=source, published=published)

@@ -1,0 +1,146 @@
+"""The typed, immutable records that pass between the stages.
+
+``Article`` comes out of ingestion, ``Story`` out of clustering and summarising, and
+``Briefing`` is what rendering and delivery consume. Nothing else crosses a module boundary.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Literal
+
+__all__ = ["Article", "Briefing", "Skip", "Story", "SummarySentence"]
+
+StoryStatus = Literal["new", "developing"]
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One news article, as read from an input."""
+
+    id: str
+    title: str
+    text: str  # body; paragraphs separated by a blank line
+    outlet: str = ""
+    url: str = ""
+    published: dt.datetime | None = None  # timezone-aware, UTC
+    source: str = ""  # where it was read from, as given (+ "#N" inside a multi-article file)
+    language: str = "en"
+    author: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """The article as briefing.json lists it."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "outlet": self.outlet,
+            "url": self.url,
+            "published": self.published.isoformat() if self.published else None,
+            "source": self.source,
+            "language": self.language,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SummarySentence:
+    """A summary sentence, verbatim from ``article_ids[0]`` (and any copies in the others)."""
+
+    text: str
+    article_ids: tuple[str, ...]
+
+    @property
+    def article_id(self) -> str:
+        """The article the sentence is quoted from."""
+        return self.article_ids[0]
+
+    def to_json(self) -> dict[str, Any]:
+        """The sentence as briefing.json lists it."""
+        return {
+            "text": self.text,
+            "article_id": self.article_id,
+            "article_ids": list(self.article_ids),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """Articles about one event, with a label, a headline and an attributed summary."""
+
+    id: str
+    label: str
+    headline: str
+    articles: tuple[Article, ...]
+    summary: tuple[SummarySentence, ...] = ()
+    status: StoryStatus = "new"
+    score: float = 0.0
+
+    @property
+    def outlets(self) -> tuple[str, ...]:
+        """Distinct outlets behind the story, in first-seen order."""
+        return tuple(dict.fromkeys(a.outlet for a in self.articles if a.outlet))
+
+    @property
+    def is_single(self) -> bool:
+        """True for a story of one article (grouped at the end of the briefing)."""
+        return len(self.articles) == 1
+
+    def article(self, article_id: str) -> Article:
+        """The story's article with that id (KeyError if absent)."""
+        for a in self.articles:
+            if a.id == article_id:
+                return a
+        raise KeyError(article_id)
+
+    def to_json(self) -> dict[str, Any]:
+        """The story as briefing.json lists it."""
+        return {
+            "id": self.id,
+            "label": self.label,
+            "headline": self.headline,
+            "status": self.status,
+            "score": round(self.score, 6),
+            "articles": [a.to_json() for a in self.articles],
+            "summary": [s.to_json() for s in self.summary],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    """An input that was skipped, and why (counted in the run report)."""
+
+    source: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Briefing:
+    """The day's briefing: every story, ranked, ready to render."""
+
+    day: dt.date
+    title: str
+    stories: tuple[Story, ...]
+    timezone: str = "UTC"
+
+    @property
+    def main_stories(self) -> tuple[Story, ...]:
+        """Stories of two or more articles, in rank order."""
+        return tuple(s for s in self.stories if not s.is_single)
+
+    @property
+    def single_stories(self) -> tuple[Story, ...]:
+        """One-article stories, grouped at the end of the briefing."""
+        return tuple(s for s in self.stories if s.is_single)
+
+    @property
+    def article_count(self) -> int:
+        """Number of articles across all stories."""
+        return sum(len(s.articles) for s in self.stories)
+
+    def to_json(self) -> dict[str, Any]:
+        """The briefing.json document (schema in DESIGN.md)."""
+        return {
+            "date": self.day.isoformat(),
+            "title": self.title,
+            "stories": [s.to_json() for s in self.stories],
+        }

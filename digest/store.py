@@ -1,0 +1,213 @@
+"""The article store: schema, migrations and queries. Nothing else in digest touches SQL.
+
+SQLite through SQLAlchemy Core, in WAL mode so a reader never blocks the daily run. The schema
+carries a version from day one; ``MIGRATIONS[n]`` brings a store from version n to n + 1, each
+in one transaction, so an interrupted upgrade leaves the old version intact.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from .errors import StoreError
+from .models import Article
+
+__all__ = ["SCHEMA_VERSION", "Store", "open_store"]
+
+LOGGER = logging.getLogger(__name__)
+SQLITE_BUSY_MS = 30_000  # a scheduled run may hold the write lock while a manual build waits
+
+metadata = sa.MetaData()
+meta_table = sa.Table("meta", metadata, sa.Column("key", sa.Text, primary_key=True), sa.Column("value", sa.Text))
+articles_table = sa.Table(
+    "articles",
+    metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("outlet", sa.Text, nullable=False, server_default=""),
+    sa.Column("url", sa.Text, nullable=False, server_default=""),
+    sa.Column("published", sa.Text),  # ISO 8601, UTC
+    sa.Column("source", sa.Text, nullable=False, server_default=""),
+    sa.Column("language", sa.Text, nullable=False, server_default="en"),
+    sa.Column("author", sa.Text, nullable=False, server_default=""),
+)
+editions_table = sa.Table(
+    "editions",  # which articles make up a day's briefing
+    metadata,
+    sa.Column("day", sa.Text, primary_key=True),
+    sa.Column("article_id", sa.Text, sa.ForeignKey("articles.id"), primary_key=True),
+    sa.Column("position", sa.Integer, nullable=False),
+)
+
+
+def _create_v1(conn: Connection) -> None:
+    metadata.create_all(conn, tables=[meta_table, articles_table, editions_table])
+    conn.execute(sa.text("CREATE INDEX IF NOT EXISTS ix_articles_published ON articles (published)"))
+
+
+# MIGRATIONS[n] upgrades a store at version n to n + 1 (version 0 is an empty database).
+MIGRATIONS: list[Callable[[Connection], None]] = [_create_v1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+    cur.close()
+
+
+def _row_to_article(row: Any) -> Article:
+    return Article(
+        id=row.id,
+        title=row.title,
+        text=row.text,
+        outlet=row.outlet,
+        url=row.url,
+        published=dt.datetime.fromisoformat(row.published) if row.published else None,
+        source=row.source,
+        language=row.language,
+        author=row.author,
+    )
+
+
+class Store:
+    """Articles and the days they belong to, in one database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def version(self) -> int:
+        """The schema version of the database (0 when empty)."""
+        with self.engine.connect() as conn:
+            if not sa.inspect(conn).has_table("meta"):
+                return 0
+            value = conn.execute(sa.select(meta_table.c.value).where(meta_table.c.key == "schema_version")).scalar()
+            return int(value or 0)
+
+    def migrate(self) -> None:
+        """Bring the schema up to SCHEMA_VERSION, one transaction per step."""
+        current = self.version()
+        if current > SCHEMA_VERSION:
+            raise StoreError(
+                f"the store is at schema {current}, newer than this digest ({SCHEMA_VERSION}); upgrade digest"
+            )
+        for version in range(current, SCHEMA_VERSION):
+            with self.engine.begin() as conn:
+                MIGRATIONS[version](conn)
+                conn.execute(sa.delete(meta_table).where(meta_table.c.key == "schema_version"))
+                conn.execute(sa.insert(meta_table).values(key="schema_version", value=str(version + 1)))
+            LOGGER.info("store migrated to schema %d", version + 1)
+
+    def add_articles(self, articles: Iterable[Article]) -> int:
+        """Store articles not already stored (by id); returns how many were new."""
+        rows = [
+            {
+                "id": a.id,
+                "title": a.title,
+                "text": a.text,
+                "outlet": a.outlet,
+                "url": a.url,
+                "published": a.published.isoformat() if a.published else None,
+                "source": a.source,
+                "language": a.language,
+                "author": a.author,
+            }
+            for a in articles
+        ]
+        if not rows:
+            return 0
+        with self.engine.begin() as conn:
+            known = set(
+                conn.execute(
+                    sa.select(articles_table.c.id).where(articles_table.c.id.in_([r["id"] for r in rows]))
+                ).scalars()
+            )
+            new = [r for r in rows if r["id"] not in known]
+            new = list({r["id"]: r for r in new}.values())
+            if new:
+                conn.execute(sa.insert(articles_table), new)
+        return len(new)
+
+    def set_edition(self, day: dt.date, article_ids: Sequence[str]) -> None:
+        """Make these articles (in this order) the whole of day's briefing."""
+        with self.engine.begin() as conn:
+            conn.execute(sa.delete(editions_table).where(editions_table.c.day == day.isoformat()))
+            ids = list(dict.fromkeys(article_ids))
+            if ids:
+                conn.execute(
+                    sa.insert(editions_table),
+                    [{"day": day.isoformat(), "article_id": i, "position": n} for n, i in enumerate(ids)],
+                )
+
+    def edition(self, day: dt.date) -> list[Article]:
+        """The articles of day's briefing, in the order they were given."""
+        query = (
+            sa.select(articles_table)
+            .join(editions_table, editions_table.c.article_id == articles_table.c.id)
+            .where(editions_table.c.day == day.isoformat())
+            .order_by(editions_table.c.position)
+        )
+        with self.engine.connect() as conn:
+            return [_row_to_article(r) for r in conn.execute(query)]
+
+    def articles_between(self, start: dt.datetime, end: dt.datetime) -> list[Article]:
+        """Articles published in [start, end), oldest first."""
+        query = (
+            sa.select(articles_table)
+            .where(articles_table.c.published >= start.astimezone(dt.UTC).isoformat())
+            .where(articles_table.c.published < end.astimezone(dt.UTC).isoformat())
+            .order_by(articles_table.c.published, articles_table.c.id)
+        )
+        with self.engine.connect() as conn:
+            return [_row_to_article(r) for r in conn.execute(query)]
+
+    def days(self) -> list[dt.date]:
+        """Days that have an edition, oldest first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(editions_table.c.day).distinct().order_by(editions_table.c.day)).scalars()
+            return [dt.date.fromisoformat(d) for d in rows]
+
+    def count_articles(self) -> int:
+        """Number of stored articles."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(articles_table)).scalar() or 0)
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_store(url: str) -> Store:
+    """Open (creating and migrating as needed) the store at a SQLAlchemy URL.
+
+    Raises StoreError when the database cannot be opened or upgraded.
+    """
+    try:
+        parsed = sa.engine.make_url(url)
+        if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(parsed)
+        if parsed.get_backend_name() == "sqlite":
+            sa.event.listen(engine, "connect", _on_connect)
+        store = Store(engine)
+        store.migrate()
+        return store
+    except (SQLAlchemyError, OSError, ValueError) as exc:
+        raise StoreError(f"cannot open the store {url}: {exc.__class__.__name__}: {str(exc).splitlines()[0]}") from exc

@@ -1,0 +1,1 @@
+"""Built-in Jinja templates, shipped inside the wheel as digest.templates."""
