@@ -8,7 +8,7 @@ number of stories is found, not given.
 from __future__ import annotations
 
 import hashlib
-import re
+import math
 from collections import Counter
 from collections.abc import Sequence
 
@@ -27,9 +27,7 @@ DISTANCE_THRESHOLD = 0.85
 TITLE_WEIGHT = 2  # the title names the event; count its words twice
 ENTITY_WEIGHT = 2  # names carry the story: on the seed page they double the same-story margin
 ENTITY_PREFIX = 5  # "Russia"/"Russian", "Ukraine"/"Ukrainian" share a 5-letter prefix
-_CAPS_RE = re.compile(
-    r"\b(?:[A-Z][\w'’.-]*[a-z0-9]\w*|[A-Z]{2,})(?:\s+(?:of\s+|the\s+|de\s+)?(?:[A-Z][\w'’.-]*\w|[A-Z]{2,}))*"
-)
+LABEL_TITLE_WEIGHT = 3  # a word in a headline says more about the story than one in the body
 
 
 def _entities(article: Article) -> list[str]:
@@ -70,39 +68,55 @@ def story_id(articles: Sequence[Article]) -> str:
     return hashlib.sha256(f"story:{first.id}".encode()).hexdigest()[:12]
 
 
-def _phrases(article: Article) -> set[str]:
-    """Capitalised phrases (names, places, organisations) of an article, not sentence-initial only."""
-    found = set()
-    for text in (article.title, article.text):
-        for m in _CAPS_RE.finditer(text):
-            phrase = m.group(0).strip(" .'’")
-            if phrase.lower() not in stop_words() and len(phrase) > 2:
-                found.add(phrase)
-    return found
+def _label_terms(article: Article) -> tuple[Counter[str], Counter[str], dict[str, str]]:
+    """Counts of entity words and topic words (title counted thrice), and each key's surface form."""
+    stops = stop_words()
+    entities: Counter[str] = Counter()
+    topics: Counter[str] = Counter()
+    surface: dict[str, str] = {}
+    for weight, sentences in ((LABEL_TITLE_WEIGHT, [article.title]), (1, split_sentences(article.text))):
+        for sentence in sentences:
+            for i, word in enumerate(tokenize_words(sentence)):
+                lowered = word.lower()
+                if lowered in stops or len(word) < 3 or not word.isalpha():
+                    continue
+                key = lowered if word[:1].isupper() else stem(lowered)
+                if (word[:1].isupper() and (i > 0 or weight > 1) and not word.isupper()) or (
+                    word.isupper() and len(word) <= 4
+                ):
+                    entities["E:" + key] += weight
+                    surface.setdefault("E:" + key, word)
+                elif word.islower():
+                    topics[key] += weight
+                    surface.setdefault(key, lowered)
+    return entities, topics, surface
 
 
 def label_story(story: Sequence[Article], day: Sequence[Article]) -> str:
-    """A short topic phrase: the story's most distinctive names and terms."""
-    in_story = Counter(p for a in story for p in _phrases(a))
-    in_day = Counter(p for a in day for p in _phrases(a))
-    n_day = max(len(day), 1)
+    """A short topic phrase ("Gaza aid", "UN peacekeeping"): the story's most distinctive name and topic word."""
+    story_ids = {a.id for a in story}
+    per_article = {a.id: _label_terms(a) for a in day}
+    for a in story:
+        per_article.setdefault(a.id, _label_terms(a))
+    surface: dict[str, str] = {}
+    for a in story:
+        for key, word in per_article[a.id][2].items():
+            surface.setdefault(key, word)
 
-    def score(phrase: str) -> float:
-        coverage = in_story[phrase] / len(story)
-        rarity = np.log((1 + n_day) / (1 + in_day[phrase] - in_story[phrase] + 0.5))
-        return coverage * rarity
+    def best(kind: int) -> str | None:
+        weight: Counter[str] = Counter()
+        for a in story:
+            weight.update(per_article[a.id][kind])
+        outside = Counter(k for aid, t in per_article.items() if aid not in story_ids for k in t[kind])
+        n_out = max(1, len(per_article) - len(story))
+        scored = {k: w * math.log((n_out + 1) / (outside[k] + 0.5)) for k, w in weight.items()}
+        ranked = sorted(scored, key=lambda k: (-scored[k], k))
+        return ranked[0] if ranked else None
 
-    ranked = sorted(in_story, key=lambda p: (-score(p), p))
-    chosen: list[str] = []
-    for phrase in ranked:
-        if any(phrase.lower() in c.lower() or c.lower() in phrase.lower() for c in chosen):
-            continue
-        chosen.append(phrase)
-        if len(chosen) == 2:
-            break
-    if not chosen:
+    parts = [surface[k] for k in (best(0), best(1)) if k]
+    if not parts:
         return " ".join(story[0].title.split()[:4])
-    return " · ".join(chosen)
+    return " ".join(parts[:1] + [p for p in parts[1:] if p.lower() not in parts[0].lower()])
 
 
 def pick_headline(story: Sequence[Article]) -> Article:

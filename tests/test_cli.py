@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from digest.cli import cli
+
+
+@pytest.fixture
+def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.chdir(tmp_path)  # the default store (output/digest.db) lands in the temp folder
+    monkeypatch.delenv("DIGEST_CONFIG", raising=False)
+    return CliRunner()
+
+
+def test_help_for_every_command(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["--help"])
+    assert result.exit_code == 0 and "Examples" in result.output
+    for command in cli.commands:
+        result = runner.invoke(cli, [command, "--help"])
+        assert result.exit_code == 0, command
+        assert "Example" in result.output, command
+
+
+def test_demo_then_rebuild_from_store(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["demo", "--out", "demo", "--no-pdf"])
+    assert result.exit_code == 0, result.output
+    assert "10 stories from 39 articles" in result.output
+    assert (tmp_path / "demo" / "2026-11-24" / "briefing.html").is_file()
+    assert not (tmp_path / "output" / "digest.db").exists(), "the demo stores nothing"
+
+
+def test_build_rebuild_and_errors(runner: CliRunner, tmp_path: Path, samples_dir: Path) -> None:
+    result = runner.invoke(
+        cli, ["build", "--input", str(samples_dir / "txt"), "--date", "2026-11-24", "--out", "out", "--no-pdf"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "from 10 articles (10 new)" in result.output
+    result = runner.invoke(cli, ["build", "--date", "2026-11-24", "--out", "again", "--no-pdf"])
+    assert result.exit_code == 0, result.output
+    assert "(0 new)" in result.output
+    a = (tmp_path / "out" / "2026-11-24" / "briefing.json").read_bytes()
+    assert a == (tmp_path / "again" / "2026-11-24" / "briefing.json").read_bytes()
+
+    result = runner.invoke(cli, ["build", "--date", "2026-11-20"])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "digest: error: nothing stored for 2026-11-20; build it first with --input"
+    result = runner.invoke(cli, ["build", "--input", "missing.txt"])
+    assert result.exit_code == 2 and "does not exist" in result.stderr and "Traceback" not in result.output
+    assert runner.invoke(cli, ["build"]).exit_code == 2
+    assert runner.invoke(cli, ["build", "--date", "24/11/2026"]).exit_code == 2
+
+
+def test_build_counts_skipped_inputs_with_exit_1(runner: CliRunner, tmp_path: Path, samples_dir: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "ok.txt").write_bytes((samples_dir / "txt" / "lindenhall-museum-reopens.txt").read_bytes())
+    (tmp_path / "in" / "bad.json").write_text("{nope")
+    result = runner.invoke(cli, ["build", "--input", "in", "--date", "2026-11-24", "--no-pdf"])
+    assert result.exit_code == 1
+    assert "skipped" in result.stderr and "bad.json" in result.stderr
+    assert json.loads((tmp_path / "output" / "2026-11-24" / "briefing.json").read_text())["stories"]
+
+
+def test_bad_config_is_one_line(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "c.toml").write_text("[briefing]\ntimezone = 'Nowhere/Land'\n")
+    result = runner.invoke(cli, ["--config", "c.toml", "demo"])
+    assert result.exit_code == 2
+    assert len(result.stderr.strip().splitlines()) == 1 and "IANA" in result.stderr
+
+
+def test_summarize_paths_and_batch(runner: CliRunner, tmp_path: Path, samples_dir: Path) -> None:
+    txt = samples_dir / "txt"
+    files = [str(txt / "eastbank-bridge-free-ferries.txt"), str(txt / "eastbank-bridge-how-cracks-were-found.txt")]
+    result = runner.invoke(cli, ["summarize", *files, "--sentences", "2"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 2
+    bodies = "".join(Path(f).read_text() for f in files)
+    assert all(" ".join(line.split()) in " ".join(bodies.split()) for line in lines)
+
+    batch = tmp_path / "batch"
+    for name, members in {"bridge": files[:2], "vaccine": [str(txt / "mv9-vaccine-manufacturing-cost.txt")]}.items():
+        (batch / name).mkdir(parents=True)
+        for m in members:
+            (batch / name / Path(m).name).write_bytes(Path(m).read_bytes())
+    result = runner.invoke(
+        cli, ["summarize", "--batch", str(batch), "--out", "sums", "--words", "40", "--method", "lexrank"]
+    )
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "sums").iterdir()) == ["bridge.txt", "vaccine.txt"]
+    assert len((tmp_path / "sums" / "bridge.txt").read_text().split()) <= 40
+
+    assert runner.invoke(cli, ["summarize", files[0], "--method", "nope"]).exit_code == 2
+    assert runner.invoke(cli, ["summarize", files[0], "--words", "5", "--sentences", "2"]).exit_code == 2
+    assert runner.invoke(cli, ["summarize", "--batch", str(batch)]).exit_code == 2
