@@ -17,6 +17,19 @@ SHARED = Path(os.environ.get("DIGEST_SHARED", ROOT.parent / "shared"))
 SEED = SHARED / "seeds" / "000_d3217e209b3617a3.txt"
 DAY = dt.date(2026, 11, 24)
 CAPTURED = dt.datetime(2026, 11, 24, 6, 30, tzinfo=dt.UTC)
+# Page furniture that must never reach an article or an output (the seed page's, and other sites').
+FURNITURE = (
+    "Short link",
+    "Post Views",
+    "Try Our AI Features",
+    "Explore what",
+    "No comments yet",
+    "Related Articles",
+    "Share this article",
+    "Leave a comment",
+    "Advertisement",
+    "Daily8",
+)
 
 
 @pytest.fixture(scope="session")

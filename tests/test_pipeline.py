@@ -13,17 +13,8 @@ import pytest
 
 from digest.config import Settings
 from digest.pipeline import build_day
-from tests.conftest import DAY
+from tests.conftest import DAY, FURNITURE
 
-FURNITURE = [
-    "Short link",
-    "Post Views",
-    "Try Our AI Features",
-    "Explore what",
-    "No comments yet",
-    "Related Articles",
-    "Daily8",
-]
 
 
 @pytest.fixture(scope="module")
