@@ -16,7 +16,6 @@ from digest.pipeline import build_day
 from tests.conftest import DAY, FURNITURE
 
 
-
 @pytest.fixture(scope="module")
 def seed_build(tmp_path_factory: pytest.TempPathFactory, seed_path: Path) -> tuple[Path, Settings]:
     tmp = tmp_path_factory.mktemp("seed")
