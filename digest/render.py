@@ -9,6 +9,7 @@ template can make rendering read a local file or touch the network.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import logging
 import zoneinfo
@@ -20,6 +21,7 @@ from urllib.parse import urlsplit
 import css_inline
 import jinja2
 from weasyprint import HTML
+from weasyprint.css import ColorProfile
 from weasyprint.urls import URLFetcher
 
 from .config import Settings
@@ -48,6 +50,7 @@ SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 # Gmail clips a message whose HTML passes 102 KB (102 * 1024 bytes); 100,000 bytes leaves room
 # for the headers and transfer encoding the delivery stage adds around it.
 EMAIL_MAX_BYTES = 100_000
+SRGB_INTENT = "digest-srgb"  # the output intent PDF/A variants get (see render_pdf)
 # The day's chart shows at most this many stories: one 18 px row each keeps it under ~450 px tall.
 CHART_MAX_STORIES = 24
 CHART_ROW = 18  # px per story row in the chart
@@ -131,7 +134,9 @@ def make_environment(template_dir: str = "") -> jinja2.Environment:
         if not Path(template_dir).is_dir():
             raise RenderError(f"templates folder {template_dir} does not exist; fix briefing.templates")
         loaders.append(jinja2.FileSystemLoader(template_dir))
-    loaders.append(jinja2.FileSystemLoader(str(resources.files("digest.templates"))))
+    builtin = jinja2.FileSystemLoader(str(resources.files("digest.templates")))
+    # "builtin/<name>" lets a user's template extend the built-in one of the same name.
+    loaders += [builtin, jinja2.PrefixLoader({"builtin": builtin})]
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
         # On for everything; .txt output is plain text (never parsed as markup), so escaping
@@ -288,6 +293,14 @@ def render_pdf(
         options["pdf_variant"] = variant
     try:
         document = HTML(string=html, base_url=None, url_fetcher=DataOnlyFetcher()).render()
+        if variant.startswith("pdf/a"):
+            # WeasyPrint 70 opens its sRGB profile for PDF/A and never closes the file (a
+            # ResourceWarning per PDF); hand it the same profile from bytes under our own name.
+            icc = (resources.files("weasyprint") / "pdf" / "sRGB2014.icc").read_bytes()
+            document.color_profiles[SRGB_INTENT] = ColorProfile(
+                io.BytesIO(icc), "sRGB2014.icc", "relative-colorimetric", (["r"], ["g"], ["b"])
+            )
+            document.output_intent = options["output_intent"] = SRGB_INTENT
         stamp = dt.datetime.combine(briefing.day, dt.time(0, 0), tzinfo=dt.UTC).isoformat()
         document.metadata.created = stamp
         document.metadata.modified = stamp

@@ -27,7 +27,15 @@ OUTLETS = (
 PLACES = ("Valoria", "Lusan", "Brask", "Wexby", "Tollmere", "Ashbury", "Kivara", "Montvale", "Glenmoor", "Duvenia")
 SUBJECTS = ("council", "central bank", "port authority", "rail operator", "health ministry", "court", "union", "museum")
 VERBS = ("approved", "delayed", "announced", "rejected", "expanded", "reviewed", "funded", "cancelled")
-OBJECTS = ("a budget", "a new bridge", "the strike talks", "a flood fund", "a vaccine trial", "a rate rise", "a timetable")
+OBJECTS = (
+    "a budget",
+    "a new bridge",
+    "the strike talks",
+    "a flood fund",
+    "a vaccine trial",
+    "a rate rise",
+    "a timetable",
+)
 # 9 outlets and 1-8 articles per story give the spread of story sizes the chart has to show.
 MAX_ARTICLES = 8
 
