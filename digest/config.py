@@ -32,6 +32,8 @@ CONFIG_ENV = "DIGEST_CONFIG"
 PASSWORD_ENV = "DIGEST_SMTP_PASSWORD"
 DEFAULT_STORE_URL = "sqlite:///output/digest.db"
 DEFAULT_OUT_DIR = "output"
+# The variants WeasyPrint 70 writes that we test: plain (tagged), archival, accessible.
+PDF_VARIANTS = ("", "pdf/a-3b", "pdf/a-3u", "pdf/ua-1")
 _TIME_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
@@ -47,6 +49,7 @@ class BriefingSettings:
     templates: str = ""  # a folder whose templates override the built-in ones
     logo: str = ""  # a data: URI shown in the header (never a file or URL)
     accent: str = "#1f4e79"  # CSS colour of headings and links
+    pdf_variant: str = ""  # "" (tagged PDF), "pdf/a-3b" (archival) or "pdf/ua-1" (accessible)
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
@@ -159,6 +162,8 @@ def _validate(settings: Settings) -> Settings:
         raise ConfigError("briefing.logo must be a data:image/... URI (files and URLs are never fetched)")
     if not re.fullmatch(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?", b.accent):
         raise ConfigError(f"briefing.accent {b.accent!r} must be a hex colour like '#1f4e79'")
+    if b.pdf_variant not in PDF_VARIANTS:
+        raise ConfigError(f"briefing.pdf_variant {b.pdf_variant!r} must be one of {', '.join(map(repr, PDF_VARIANTS))}")
     for s in settings.sources:
         if bool(s.url) == bool(s.path):
             raise ConfigError("each [[sources]] entry needs exactly one of url or path")

@@ -9,9 +9,11 @@ template can make rendering read a local file or touch the network.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import logging
 import zoneinfo
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -19,14 +21,19 @@ from urllib.parse import urlsplit
 import css_inline
 import jinja2
 from weasyprint import HTML
+from weasyprint.css import ColorProfile
 from weasyprint.urls import URLFetcher
 
 from .config import Settings
 from .errors import RenderError
-from .models import Briefing
+from .models import Briefing, Story
 
 __all__ = [
+    "EMAIL_MAX_BYTES",
+    "Chart",
+    "ChartRow",
     "DataOnlyFetcher",
+    "make_chart",
     "make_environment",
     "render_email",
     "render_html",
@@ -40,6 +47,41 @@ __all__ = [
 
 LOGGER = logging.getLogger(__name__)
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+# Gmail clips a message whose HTML passes 102 KB (102 * 1024 bytes); 100,000 bytes leaves room
+# for the headers and transfer encoding the delivery stage adds around it.
+EMAIL_MAX_BYTES = 100_000
+SRGB_INTENT = "digest-srgb"  # the output intent PDF/A variants get (see render_pdf)
+# The day's chart shows at most this many stories: one 18 px row each keeps it under ~450 px tall.
+CHART_MAX_STORIES = 24
+CHART_ROW = 18  # px per story row in the chart
+CHART_LABEL_WIDTH = 210  # px reserved for the story label on the left
+CHART_WIDTH = 640  # px; the width of the web page's text column
+CHART_LABEL_CHARS = 30  # a label longer than this is cut with an ellipsis so it fits its column
+
+
+@dataclass(frozen=True, slots=True)
+class ChartRow:
+    """One story in the day's chart: geometry in SVG user units, numbers only besides the label."""
+
+    y: int
+    label: str
+    anchor: str
+    articles: int
+    outlets: int
+    articles_width: int
+    outlets_width: int
+    developing: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    """The day's chart: stories by size (articles) and reach (outlets)."""
+
+    width: int
+    height: int
+    label_width: int
+    scale_max: int
+    rows: tuple[ChartRow, ...]
 
 
 class DataOnlyFetcher(URLFetcher):
@@ -92,7 +134,9 @@ def make_environment(template_dir: str = "") -> jinja2.Environment:
         if not Path(template_dir).is_dir():
             raise RenderError(f"templates folder {template_dir} does not exist; fix briefing.templates")
         loaders.append(jinja2.FileSystemLoader(template_dir))
-    loaders.append(jinja2.FileSystemLoader(str(resources.files("digest.templates"))))
+    builtin = jinja2.FileSystemLoader(str(resources.files("digest.templates")))
+    # "builtin/<name>" lets a user's template extend the built-in one of the same name.
+    loaders += [builtin, jinja2.PrefixLoader({"builtin": builtin})]
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
         # On for everything; .txt output is plain text (never parsed as markup), so escaping
@@ -114,18 +158,56 @@ def make_environment(template_dir: str = "") -> jinja2.Environment:
     return env
 
 
+def _new_article_ids(story: object) -> frozenset[str]:
+    # Story.new_article_ids comes from the stories issue; older Story records lack it.
+    return frozenset(getattr(story, "new_article_ids", ()) or ())
+
+
+def _cut_label(label: str) -> str:
+    return label if len(label) <= CHART_LABEL_CHARS else label[: CHART_LABEL_CHARS - 1].rstrip() + "…"
+
+
+def make_chart(stories: tuple[Story, ...]) -> Chart:
+    """The day's chart: one row per story (up to CHART_MAX_STORIES), bars for articles and outlets."""
+    shown = stories[:CHART_MAX_STORIES]
+    scale_max = max((len(s.articles) for s in shown), default=1) or 1
+    bar_space = CHART_WIDTH - CHART_LABEL_WIDTH - 40  # 40 px on the right for the count
+    rows = []
+    for i, story in enumerate(shown):
+        articles, outlets = len(story.articles), len(story.outlets)
+        rows.append(
+            ChartRow(
+                y=i * CHART_ROW + 22,
+                label=_cut_label(story.label),
+                anchor=f"s-{story.id}",
+                articles=articles,
+                outlets=outlets,
+                articles_width=max(2, round(bar_space * articles / scale_max)),
+                outlets_width=round(bar_space * outlets / scale_max),
+                developing=story.status == "developing",
+            )
+        )
+    return Chart(CHART_WIDTH, len(rows) * CHART_ROW + 30, CHART_LABEL_WIDTH, scale_max, tuple(rows))
+
+
 def _context(briefing: Briefing, settings: Settings, web_url: str = "") -> dict[str, object]:
     articles = {a.id: a for s in briefing.stories for a in s.articles}
     limit = settings.briefing.max_stories
+    stories = briefing.main_stories[:limit]
     return {
         "briefing": briefing,
         "settings": settings,
         "b": settings.briefing,
-        "stories": briefing.main_stories[:limit],
+        "stories": stories,
         "more_stories": briefing.main_stories[limit:],
         "singles": briefing.single_stories,
         "articles": articles,
         "web_url": safe_url(web_url),
+        "chart": make_chart(stories),
+        "new_ids": frozenset().union(*(_new_article_ids(s) for s in briefing.stories)),
+        # The email may show fewer stories in full, to stay under Gmail's clipping size.
+        "email_full": len(stories),
+        "email_list": True,
     }
 
 
@@ -142,12 +224,8 @@ def render_html(briefing: Briefing, settings: Settings, env: jinja2.Environment 
     return _render(env, "briefing.html", **_context(briefing, settings))
 
 
-def render_email(
-    briefing: Briefing, settings: Settings, env: jinja2.Environment | None = None, web_url: str = ""
-) -> str:
-    """The email HTML, CSS inlined into style attributes (mail clients drop <style>)."""
-    env = env or make_environment(settings.briefing.templates)
-    html = _render(env, "email.html", **_context(briefing, settings, web_url))
+def _inline_email(env: jinja2.Environment, context: dict[str, object]) -> str:
+    html = _render(env, "email.html", **context)
     inliner = css_inline.CSSInliner(load_remote_stylesheets=False, keep_at_rules=True)
     try:
         return inliner.inline(html)
@@ -155,10 +233,42 @@ def render_email(
         raise RenderError(f"could not inline the email CSS: {exc}") from exc
 
 
-def render_text(briefing: Briefing, settings: Settings, env: jinja2.Environment | None = None) -> str:
+def render_email(
+    briefing: Briefing,
+    settings: Settings,
+    env: jinja2.Environment | None = None,
+    web_url: str = "",
+    max_bytes: int = EMAIL_MAX_BYTES,
+) -> str:
+    """The email HTML, CSS inlined, under max_bytes: a long day is cut, with a link to the web page."""
+    env = env or make_environment(settings.briefing.templates)
+    context = _context(briefing, settings, web_url)
+    html = _inline_email(env, context)
+    if len(html.encode("utf-8")) <= max_bytes:
+        return html
+    full = int(context["email_full"])  # type: ignore[call-overload]
+    for email_list in (True, False):
+        # Binary search for the most stories shown in full that still fit.
+        lo, hi, best = 0, full - 1, ""
+        while lo <= hi:
+            mid = (lo + hi) // 2
+            candidate = _inline_email(env, {**context, "email_full": mid, "email_list": email_list})
+            if len(candidate.encode("utf-8")) <= max_bytes:
+                best, lo = candidate, mid + 1
+            else:
+                hi = mid - 1
+        if best:
+            LOGGER.info("email for %s cut to %d full stories (limit %d bytes)", briefing.day, lo - 1, max_bytes)
+            return best
+    raise RenderError(f"the email for {briefing.day} cannot fit in {max_bytes} bytes; shorten the email template")
+
+
+def render_text(
+    briefing: Briefing, settings: Settings, env: jinja2.Environment | None = None, web_url: str = ""
+) -> str:
     """The plain-text briefing (also the email's text part)."""
     env = env or make_environment(settings.briefing.templates)
-    return _render(env, "briefing.txt", **_context(briefing, settings))
+    return _render(env, "briefing.txt", **_context(briefing, settings, web_url))
 
 
 def render_json(briefing: Briefing) -> str:
@@ -166,17 +276,35 @@ def render_json(briefing: Briefing) -> str:
     return json.dumps(briefing.to_json(), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
 
 
-def render_pdf(briefing: Briefing, settings: Settings, env: jinja2.Environment | None = None) -> bytes:
-    """The archival PDF, from the print template; nothing outside the HTML is fetched."""
+def render_pdf(
+    briefing: Briefing, settings: Settings, env: jinja2.Environment | None = None, variant: str | None = None
+) -> bytes:
+    """The archival PDF, tagged, from the print template; nothing outside the HTML is fetched.
+
+    variant overrides settings.briefing.pdf_variant ("" plain, "pdf/a-3b", "pdf/a-3u", "pdf/ua-1").
+    The same briefing and settings give the same bytes: the dates are the briefing's day and the
+    file identifier is derived from the content. Raises RenderError.
+    """
     env = env or make_environment(settings.briefing.templates)
+    variant = settings.briefing.pdf_variant if variant is None else variant
     html = _render(env, "pdf.html", **_context(briefing, settings))
+    options: dict[str, object] = {"pdf_tags": True, "uncompressed_pdf": False}
+    if variant:
+        options["pdf_variant"] = variant
     try:
         document = HTML(string=html, base_url=None, url_fetcher=DataOnlyFetcher()).render()
-        # Fixed dates keep the bytes the same for the same briefing.
+        if variant.startswith("pdf/a"):
+            # WeasyPrint 70 opens its sRGB profile for PDF/A and never closes the file (a
+            # ResourceWarning per PDF); hand it the same profile from bytes under our own name.
+            icc = (resources.files("weasyprint") / "pdf" / "sRGB2014.icc").read_bytes()
+            document.color_profiles[SRGB_INTENT] = ColorProfile(
+                io.BytesIO(icc), "sRGB2014.icc", "relative-colorimetric", (["r"], ["g"], ["b"])
+            )
+            document.output_intent = options["output_intent"] = SRGB_INTENT
         stamp = dt.datetime.combine(briefing.day, dt.time(0, 0), tzinfo=dt.UTC).isoformat()
         document.metadata.created = stamp
         document.metadata.modified = stamp
-        return document.write_pdf(uncompressed_pdf=False)  # type: ignore[no-any-return]
+        return document.write_pdf(**options)  # type: ignore[no-any-return]
     except Exception as exc:  # WeasyPrint raises many types; all mean the PDF failed
         raise RenderError(f"PDF rendering failed: {type(exc).__name__}: {exc}") from exc
 
