@@ -71,7 +71,10 @@ def parse_html_page(html: str, source: str, url: str = "") -> Article | Skip:
     except (ValueError, TypeError, RecursionError) as exc:  # malformed markup deep in lxml
         return Skip(source, f"page cannot be parsed ({type(exc).__name__})", "unreadable")
     title = (doc.title or "") if doc is not None else ""
-    text = "\n\n".join(" ".join(p.split()) for p in (doc.text or "").split("\n") if p.strip()) if doc else ""
+    paras = [" ".join(p.split()) for p in (doc.text or "").split("\n") if p.strip()] if doc else []
+    if paras and title and paras[0].casefold() == " ".join(title.split()).casefold():
+        paras = paras[1:]  # the page's <h1> repeats the title
+    text = "\n\n".join(paras)
     verdict = classify_non_article(title, text)
     if verdict is None and doc is None:
         verdict = ("no-text", "page has no article text")
