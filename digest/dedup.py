@@ -31,13 +31,18 @@ __all__ = ["canonical_url", "dedup_articles", "duplicate_groups", "shingles", "t
 
 SHINGLE_WORDS = 5  # 5-word shingles: common phrases rarely repeat across different articles
 NUM_PERM = 128  # MinHash permutations: Jaccard estimate within ~0.09 (1/sqrt(128))
-BANDS, ROWS = 32, 4  # 32 bands of 4 rows: a pair at Jaccard 0.3 becomes a candidate 23% of the time,
-# at 0.5 87%, at 0.7 99.99%; the exact check below then decides. Chosen with benchmarks/eval_dedup.py.
+BANDS, ROWS = 64, 2  # 64 bands of 2 rows: a pair at Jaccard 0.3 becomes a candidate 99.8% of the time, at
+# 0.1 47%, at 0.02 2.5%; the exact check below then decides. 32x4 missed 13% of pairs at Jaccard 0.5
+# (cut copies); chosen with benchmarks/eval_dedup.py.
 # Share of the shorter text's shingles found in the other. Measured on benchmarks/eval_dedup.py:
-# re-edits and cut copies score 0.55-1.0, different articles on the same story below 0.15.
-OVERLAP_THRESHOLD = 0.5
+# wire copies, re-edits, cut copies and new ledes score 0.8-1.0; round-ups quoting a paragraph of
+# each of several articles reach 0.5-0.8 with each other, so 0.8 is where precision reaches 0.999.
+OVERLAP_THRESHOLD = 0.8
+# Jaccard floor on top of the overlap: a short cut copy half-quoted inside a round-up has high overlap
+# but low Jaccard (~0.25); real cut copies keep 0.4+. Measured with benchmarks/eval_dedup.py.
+MIN_JACCARD = 0.3
 MIN_SHINGLES = 20  # texts shorter than this (about 25 words) are too short to call duplicates
-_PRIME = (1 << 61) - 1
+_PRIME = np.uint64((1 << 61) - 1)
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 _TRACKING_PARAMS = re.compile(
     r"^(?:utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|yclid|_hsenc|_hsmi|ref|ref_src|cmpid"
@@ -48,8 +53,9 @@ _MOBILE_HOST = re.compile(r"^(?:www|m|mobile|amp|beta)\.", re.IGNORECASE)
 _AMP_PATH = re.compile(r"(?:/amp/?|\.amp(?=\.html?$)|/amp\.html?)$", re.IGNORECASE)
 
 _rng = np.random.default_rng(20261124)  # fixed seed: signatures, and so results, are reproducible
-_A = _rng.integers(1, 1 << 31, size=NUM_PERM, dtype=np.uint64)
-_B = _rng.integers(0, 1 << 31, size=NUM_PERM, dtype=np.uint64)
+_A = _rng.integers(1, (1 << 61) - 1, size=NUM_PERM, dtype=np.uint64)
+_B = _rng.integers(0, (1 << 61) - 1, size=NUM_PERM, dtype=np.uint64)
+_MASK = np.uint64(0xFFFFFFFF)
 
 
 def canonical_url(url: str) -> str:
@@ -99,8 +105,9 @@ def text_overlap(a: frozenset[int], b: frozenset[int]) -> float:
 
 def _signature(hashes: frozenset[int]) -> np.ndarray:
     values = np.fromiter(hashes, dtype=np.uint64, count=len(hashes))
-    # (a*x + b) mod p for every permutation at once; a, x < 2**32 so nothing overflows 64 bits.
-    table = (np.outer(values, _A) + _B) % _PRIME
+    # ((a*x + b) mod 2**64) mod p, cut to 32 bits, for every permutation at once: the usual MinHash
+    # permutation family; the product must wrap many times, or the "permutation" keeps x's order.
+    table = ((np.outer(values, _A) + _B) % _PRIME) & _MASK
     return table.min(axis=0)
 
 
@@ -120,7 +127,13 @@ class _UnionFind:
             self.parent[max(ri, rj)] = min(ri, rj)
 
 
-def duplicate_groups(articles: Sequence[Article], threshold: float = OVERLAP_THRESHOLD) -> list[list[int]]:
+def _jaccard(a: frozenset[int], b: frozenset[int]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def duplicate_groups(
+    articles: Sequence[Article], threshold: float = OVERLAP_THRESHOLD, min_jaccard: float = MIN_JACCARD
+) -> list[list[int]]:
     """Indices of articles grouped by duplication (singletons included), each group sorted."""
     n = len(articles)
     uf = _UnionFind(n)
@@ -149,7 +162,8 @@ def duplicate_groups(articles: Sequence[Article], threshold: float = OVERLAP_THR
                 if pair in checked or uf.find(pair[0]) == uf.find(pair[1]):
                     continue
                 checked.add(pair)
-                if text_overlap(sets[pair[0]], sets[pair[1]]) >= threshold:
+                a, b = sets[pair[0]], sets[pair[1]]
+                if text_overlap(a, b) >= threshold and _jaccard(a, b) >= min_jaccard:
                     uf.union(*pair)
     groups: dict[int, list[int]] = {}
     for i in range(n):

@@ -30,7 +30,8 @@ def _page(body: str, title: str = "Quay to grow by ninety metres", lang: str = "
 </head><body><nav><a href="/">Home</a> <a href="/sport">Sport</a> <a href="/weather">Weather</a></nav>
 <div class="ad">Advertisement: buy boats now</div>
 <article><h1>{title}</h1>{body}</article>
-<aside><h3>Most read</h3><ul><li><a href="/a">Ferry fares rise</a></li><li><a href="/b">Storm warning</a></li></ul></aside>
+<aside><h3>Most read</h3><ul><li><a href="/a">Ferry fares rise</a></li>
+<li><a href="/b">Storm warning</a></li></ul></aside>
 <footer>© Tarnwick Post. All rights reserved. <a href="/privacy">Privacy</a></footer></body></html>"""
 
 
@@ -93,7 +94,10 @@ def test_non_articles_are_skipped_with_a_reason(title: str, body: str, kind: str
 
 
 def test_a_long_article_mentioning_subscriptions_is_kept() -> None:
-    body = "".join(f"<p>Part {n}. {p}</p>" for n, p in enumerate(PARAS * 3)) + "<p>Readers can subscribe to continue reading our series.</p>"
+    body = (
+        "".join(f"<p>Part {n}. {p}</p>" for n, p in enumerate(PARAS * 3))
+        + "<p>Readers can subscribe to continue reading our series.</p>"
+    )
     assert isinstance(parse_html_page(_page(body), "x.html"), Article)
 
 

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from localserver import LocalServer, local_server, send
 
 from digest.cli import cli
 from digest.config import Settings, SourceSettings
 from digest.ingest import ingest_sources, read_inputs
 from digest.store import open_store
-from localserver import LocalServer, local_server, send
 
 NOW = dt.datetime(2026, 11, 24, 6, 0, tzinfo=dt.UTC)
 FULL = (
