@@ -152,8 +152,8 @@ def duplicate_groups(
             continue
         sig = _signature(s)
         for band in range(BANDS):
-            key = (band, sig[band * ROWS : (band + 1) * ROWS].tobytes())
-            buckets.setdefault(key, []).append(i)
+            band_key = (band, sig[band * ROWS : (band + 1) * ROWS].tobytes())
+            buckets.setdefault(band_key, []).append(i)
     checked: set[tuple[int, int]] = set()
     for members in buckets.values():
         for x in range(len(members)):
@@ -162,8 +162,8 @@ def duplicate_groups(
                 if pair in checked or uf.find(pair[0]) == uf.find(pair[1]):
                     continue
                 checked.add(pair)
-                a, b = sets[pair[0]], sets[pair[1]]
-                if text_overlap(a, b) >= threshold and _jaccard(a, b) >= min_jaccard:
+                left, right = sets[pair[0]], sets[pair[1]]
+                if text_overlap(left, right) >= threshold and _jaccard(left, right) >= min_jaccard:
                     uf.union(*pair)
     groups: dict[int, list[int]] = {}
     for i in range(n):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 import trafilatura
 
@@ -58,7 +59,7 @@ def parse_html_page(html: str, source: str, url: str = "") -> Article | Skip:
     if len(html) > MAX_PAGE_CHARS:
         return Skip(source, f"page is over {MAX_PAGE_CHARS // 1_000_000} M characters", "too-large")
     try:
-        doc = trafilatura.bare_extraction(
+        doc: Any = trafilatura.bare_extraction(
             html,
             url=url or None,
             with_metadata=True,
@@ -66,7 +67,6 @@ def parse_html_page(html: str, source: str, url: str = "") -> Article | Skip:
             include_tables=False,
             include_images=False,
             include_links=False,
-            deduplicate=True,
         )
     except (ValueError, TypeError, RecursionError) as exc:  # malformed markup deep in lxml
         return Skip(source, f"page cannot be parsed ({type(exc).__name__})", "unreadable")

@@ -281,11 +281,11 @@ def ingest_sources(
             skipped.append(Skip(doc.location, outcome.error, "fetch-failed"))
     new = store.add_articles(articles.values())
     for outcome in outcomes:
-        res = fetched.get(outcome.location)
+        answer = fetched.get(outcome.location)
         cache = None
-        if isinstance(res, FetchResult) and not res.not_modified and not outcome.error:
-            v = res.validators
-            cache = (v.etag, v.last_modified, res.content if (v.etag or v.last_modified) else b"")
+        if isinstance(answer, FetchResult) and not answer.not_modified and not outcome.error:
+            v = answer.validators
+            cache = (v.etag, v.last_modified, answer.content if (v.etag or v.last_modified) else b"")
         store.record_source(
             outcome.location, now, error=outcome.error, articles=outcome.articles, skipped=outcome.skipped, cache=cache
         )
