@@ -59,6 +59,12 @@ def _report_skips(skipped: Sequence[Any]) -> None:
         click.echo(f"skipped {skip.source}: {skip.reason}", err=True)
     if len(skipped) > 20:
         click.echo(f"... and {len(skipped) - 20} more skipped inputs", err=True)
+    if skipped:
+        kinds: dict[str, int] = {}
+        for skip in skipped:
+            kinds[getattr(skip, "kind", "unreadable")] = kinds.get(getattr(skip, "kind", "unreadable"), 0) + 1
+        counts = ", ".join(f"{kind} {n}" for kind, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
+        click.echo(f"skipped by reason: {counts}", err=True)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -257,6 +263,56 @@ def demo(ctx: click.Context, out_dir: Path | None, no_pdf: bool) -> None:
     click.echo(f"{report.day}: {report.stories} stories from {report.articles} articles -> {report.folder}/")
     for path in report.files:
         click.echo(f"  {path}")
+
+
+@cli.command()
+@click.option("--fetch", is_flag=True, help="Fetch every configured source now (and store its articles) first.")
+@click.pass_context
+def sources(ctx: click.Context, fetch: bool) -> None:
+    """List the configured sources and their health: last success, last error, counts.
+
+    With --fetch, every source is fetched (or read) first, its articles stored and its health
+    recorded, as `digest run` does. Exit 1 when a source failed in that fetch.
+
+    \b
+    Examples:
+      digest sources
+      digest --config digest.toml sources --fetch
+    """
+    from .ingest import ingest_sources
+    from .store import open_store
+
+    settings = _settings(ctx)
+    failed = 0
+    with open_store(settings.store_url) as store:
+        if fetch:
+            result = ingest_sources(settings, store, dt.datetime.now(dt.UTC))
+            failed = len(result.failed)
+            click.echo(
+                f"fetched {len(result.outcomes)} sources: {len(result.articles)} articles "
+                f"({result.new_articles} new), {len(result.skipped)} skipped, {failed} failed"
+            )
+        health = {h.location: h for h in store.source_health()}
+    configured = [s.location for s in settings.sources]
+    extra = [loc for loc in health if loc not in configured]  # feeds of OPML lists
+    if not configured and not health:
+        click.echo("no sources configured; add [[sources]] url = ... or path = ... to the config file")
+        return
+    for location in configured + extra:
+        h = health.get(location)
+        if h is None:
+            click.echo(f"never fetched  {location}")
+            continue
+        state = "ok    " if h.ok else "FAILED"
+        success = h.last_success.strftime("%Y-%m-%d %H:%M") if h.last_success else "never"
+        click.echo(
+            f"{state} {location}  last success: {success}  articles: {h.last_articles} last, {h.articles} total  "
+            f"fetches: {h.fetches}, failures: {h.failures}"
+        )
+        if h.last_error:
+            click.echo(f"       last error: {h.last_error}")
+    if failed:
+        ctx.exit(EXIT_SKIPPED)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Literal
 
-__all__ = ["Article", "Briefing", "Skip", "Story", "SummarySentence"]
+__all__ = ["Article", "Briefing", "Skip", "SourceHealth", "Story", "SummarySentence"]
 
 StoryStatus = Literal["new", "developing"]
 
@@ -28,6 +28,8 @@ class Article:
     source: str = ""  # where it was read from, as given (+ "#N" inside a multi-article file)
     language: str = "en"
     author: str = ""
+    # The same article elsewhere (wire copies, other URLs), as (outlet, url) pairs; set by dedup.
+    also_in: tuple[tuple[str, str], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The article as briefing.json lists it."""
@@ -39,6 +41,7 @@ class Article:
             "published": self.published.isoformat() if self.published else None,
             "source": self.source,
             "language": self.language,
+            "also_in": [{"outlet": outlet, "url": url} for outlet, url in self.also_in],
         }
 
 
@@ -111,6 +114,7 @@ class Skip:
 
     source: str
     reason: str
+    kind: str = "unreadable"  # short stable category for counting: no-text, not-a-feed, block-page, ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,3 +148,24 @@ class Briefing:
             "title": self.title,
             "stories": [s.to_json() for s in self.stories],
         }
+
+
+@dataclass(frozen=True, slots=True)
+class SourceHealth:
+    """How a configured source has been doing: last success, last error, counts."""
+
+    location: str  # the source's URL or path, as configured
+    last_attempt: dt.datetime | None = None
+    last_success: dt.datetime | None = None
+    last_error: str = ""  # empty when the last attempt succeeded
+    last_error_at: dt.datetime | None = None
+    fetches: int = 0  # attempts, successful or not
+    failures: int = 0
+    articles: int = 0  # articles read from it in all, including ones already stored
+    last_articles: int = 0  # articles read in the last successful attempt
+    last_skipped: int = 0  # items skipped in the last attempt
+
+    @property
+    def ok(self) -> bool:
+        """True when the last attempt succeeded."""
+        return self.last_attempt is not None and not self.last_error

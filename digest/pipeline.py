@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .cluster import cluster_articles, label_story, pick_headline, story_id
 from .config import Settings
+from .dedup import dedup_articles
 from .deliver import archive_days, write_atomic, write_day
 from .errors import InputError
 from .ingest import read_inputs
@@ -49,6 +50,8 @@ def make_briefing(
     articles: Sequence[Article], day: dt.date, settings: Settings, method: str = DEFAULT_METHOD
 ) -> Briefing:
     """The day's briefing from its articles: stories labelled, summarised and ranked."""
+    # Duplicates (same article at two URLs, wire copies) become one article listing every outlet.
+    articles = dedup_articles(articles)
     stories = []
     for group in cluster_articles(articles):
         members = tuple(sorted(group, key=_time_key))

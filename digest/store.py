@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from .errors import StoreError
-from .models import Article
+from .models import Article, SourceHealth
 
 __all__ = ["SCHEMA_VERSION", "Store", "open_store"]
 
@@ -54,8 +55,32 @@ def _create_v1(conn: Connection) -> None:
     conn.execute(sa.text("CREATE INDEX IF NOT EXISTS ix_articles_published ON articles (published)"))
 
 
+# Source health and HTTP cache validators (issue 3: ingestion). One row per configured source.
+sources_table = sa.Table(
+    "sources",
+    metadata,
+    sa.Column("location", sa.Text, primary_key=True),
+    sa.Column("etag", sa.Text, nullable=False, server_default=""),
+    sa.Column("last_modified", sa.Text, nullable=False, server_default=""),
+    sa.Column("body", sa.LargeBinary),  # zlib-compressed last body, re-read on 304 Not Modified
+    sa.Column("last_attempt", sa.Text),  # ISO 8601, UTC
+    sa.Column("last_success", sa.Text),
+    sa.Column("last_error", sa.Text, nullable=False, server_default=""),
+    sa.Column("last_error_at", sa.Text),
+    sa.Column("fetches", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("failures", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("articles", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_articles", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_skipped", sa.Integer, nullable=False, server_default="0"),
+)
+
+
+def _add_sources(conn: Connection) -> None:
+    metadata.create_all(conn, tables=[sources_table])
+
+
 # MIGRATIONS[n] upgrades a store at version n to n + 1 (version 0 is an empty database).
-MIGRATIONS: list[Callable[[Connection], None]] = [_create_v1]
+MIGRATIONS: list[Callable[[Connection], None]] = [_create_v1, _add_sources]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -182,6 +207,73 @@ class Store:
         """Number of stored articles."""
         with self.engine.connect() as conn:
             return int(conn.execute(sa.select(sa.func.count()).select_from(articles_table)).scalar() or 0)
+
+    def source_cache(self, location: str) -> tuple[str, str, bytes | None]:
+        """(etag, last_modified, last body) remembered for a source; empty when never fetched."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(sources_table.c.etag, sources_table.c.last_modified, sources_table.c.body).where(
+                    sources_table.c.location == location
+                )
+            ).first()
+        if row is None:
+            return "", "", None
+        return row.etag, row.last_modified, zlib.decompress(row.body) if row.body else None
+
+    def record_source(
+        self,
+        location: str,
+        at: dt.datetime,
+        *,
+        error: str = "",
+        articles: int = 0,
+        skipped: int = 0,
+        cache: tuple[str, str, bytes] | None = None,
+    ) -> None:
+        """Record one attempt at a source: success (error empty) or failure; cache is (etag, last_modified, body)."""
+        stamp = at.astimezone(dt.UTC).isoformat()
+        with self.engine.begin() as conn:
+            row = conn.execute(sa.select(sources_table).where(sources_table.c.location == location)).first()
+            if row is None:
+                conn.execute(sa.insert(sources_table).values(location=location))
+            values: dict[str, Any] = {
+                "last_attempt": stamp,
+                "fetches": sources_table.c.fetches + 1,
+                "last_skipped": skipped,
+                "last_error": error[:500],
+            }
+            if error:
+                values.update(last_error_at=stamp, failures=sources_table.c.failures + 1)
+            else:
+                values.update(last_success=stamp, articles=sources_table.c.articles + articles, last_articles=articles)
+            if cache is not None:
+                etag, last_modified, body = cache
+                values.update(etag=etag, last_modified=last_modified, body=zlib.compress(body) if body else None)
+            conn.execute(sa.update(sources_table).where(sources_table.c.location == location).values(**values))
+
+    def source_health(self) -> list[SourceHealth]:
+        """Health of every source ever attempted, by location."""
+
+        def when(value: str | None) -> dt.datetime | None:
+            return dt.datetime.fromisoformat(value) if value else None
+
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(sources_table).order_by(sources_table.c.location)).all()
+        return [
+            SourceHealth(
+                location=r.location,
+                last_attempt=when(r.last_attempt),
+                last_success=when(r.last_success),
+                last_error=r.last_error,
+                last_error_at=when(r.last_error_at),
+                fetches=r.fetches,
+                failures=r.failures,
+                articles=r.articles,
+                last_articles=r.last_articles,
+                last_skipped=r.last_skipped,
+            )
+            for r in rows
+        ]
 
     def close(self) -> None:
         """Release the database connections."""

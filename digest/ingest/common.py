@@ -8,6 +8,7 @@ import re
 import unicodedata
 from email.utils import parsedate_to_datetime
 
+from ..language import detect_language
 from ..models import Article
 from ..text import normalize_space
 
@@ -112,10 +113,10 @@ def make_article(
     url: str = "",
     outlet: str = "",
     published: dt.datetime | None = None,
-    language: str = "en",
+    language: str = "",
     author: str = "",
 ) -> Article:
-    """An Article with cleaned fields and its stable id."""
+    """An Article with cleaned fields, its stable id and its detected language (declared one as fallback)."""
     title = clean_line(title)
     url = clean_line(url)
     return Article(
@@ -126,6 +127,6 @@ def make_article(
         url=url,
         published=published,
         source=source,
-        language=language,
+        language=detect_language(text, language),
         author=clean_line(author),
     )

@@ -1,40 +1,96 @@
-"""HTML article pages: the article text and metadata, without the page around it."""
+"""HTML article pages: the article text and metadata (trafilatura), without the page around it.
+
+A page that is not an article is skipped with a counted reason: a block page (bot check,
+"access denied"), a paywall stub ("subscribe to continue reading") or near-empty text.
+"""
 
 from __future__ import annotations
+
+import logging
+import re
+from typing import Any
 
 import trafilatura
 
 from ..models import Article, Skip
 from .common import make_article, parse_datetime
 
-__all__ = ["parse_html_page"]
+__all__ = ["classify_non_article", "parse_html_page"]
 
+LOGGER = logging.getLogger(__name__)
 MIN_PAGE_WORDS = 40  # less text than this is a block page, a paywall stub or an index page
+# Block pages and paywall stubs put their message in a short text; a long article that merely
+# mentions "subscribe to continue reading" in passing is still an article.
+STUB_WORDS = 250
+MAX_PAGE_CHARS = 5_000_000  # trafilatura on a bigger document takes seconds; no article is that long
+_BLOCK_RE = re.compile(
+    r"access denied|attention required|just a moment\.\.\.|checking (?:if the site connection is secure|your browser)"
+    r"|verify (?:that )?you are (?:a )?human|are you a robot|enable javascript and cookies|captcha"
+    r"|unusual traffic from your|request (?:blocked|unsuccessful)|403 forbidden|error 1020|bot protection"
+    r"|too many requests|temporarily unavailable|page not found|404 not found",
+    re.IGNORECASE,
+)
+_PAYWALL_RE = re.compile(
+    r"subscribe (?:now )?to (?:continue|keep) reading|(?:for|available to) (?:paying )?subscribers only"
+    r"|already a subscriber|to continue reading,? (?:please )?(?:subscribe|sign in|log in|register)"
+    r"|sign (?:in|up) to (?:read|continue)|this (?:article|content|story) is (?:only )?(?:for|available to) subscribers"
+    r"|create a free account to (?:continue|read)|you have reached your (?:free )?(?:article )?limit"
+    r"|subscribe for full access|unlock this (?:article|story)",
+    re.IGNORECASE,
+)
+
+
+def classify_non_article(title: str, text: str) -> tuple[str, str] | None:
+    """(kind, reason) when title/text look like a block page, paywall stub or near-empty page; else None."""
+    words = len(text.split())
+    if words < STUB_WORDS:
+        head = f"{title}\n{text[:600]}"
+        if m := _BLOCK_RE.search(head):
+            return "block-page", f"block page ({m.group(0).lower()!r}), not an article"
+        if m := _PAYWALL_RE.search(text):
+            return "paywall", f"paywall stub ({m.group(0).lower()!r}), only {words} words of the article"
+    if words < MIN_PAGE_WORDS:
+        return "too-short", f"near-empty page ({words} words); a teaser or index page?"
+    return None
 
 
 def parse_html_page(html: str, source: str, url: str = "") -> Article | Skip:
     """The article of an HTML page (a Skip with the reason when there is none)."""
-    doc = trafilatura.bare_extraction(
-        html,
-        url=url or None,
-        with_metadata=True,
-        include_comments=False,
-        include_tables=False,
-        include_images=False,
-        include_links=False,
-    )
-    if doc is None or not (doc.text or "").strip():
-        return Skip(source, "page has no article text")
-    text = "\n\n".join(" ".join(p.split()) for p in doc.text.split("\n") if p.strip())
-    if len(text.split()) < MIN_PAGE_WORDS:
-        return Skip(source, f"page text too short ({len(text.split())} words): block page or teaser?")
+    if len(html) > MAX_PAGE_CHARS:
+        return Skip(source, f"page is over {MAX_PAGE_CHARS // 1_000_000} M characters", "too-large")
+    try:
+        doc: Any = trafilatura.bare_extraction(
+            html,
+            url=url or None,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=False,
+            include_images=False,
+            include_links=False,
+        )
+    except (ValueError, TypeError, RecursionError) as exc:  # malformed markup deep in lxml
+        return Skip(source, f"page cannot be parsed ({type(exc).__name__})", "unreadable")
+    title = (doc.title or "") if doc is not None else ""
+    paras = [" ".join(p.split()) for p in (doc.text or "").split("\n") if p.strip()] if doc else []
+    if paras and title and paras[0].casefold() == " ".join(title.split()).casefold():
+        paras = paras[1:]  # the page's <h1> repeats the title
+    text = "\n\n".join(paras)
+    verdict = classify_non_article(title, text)
+    if verdict is None and doc is None:
+        verdict = ("no-text", "page has no article text")
+    if verdict is not None:
+        kind, reason = verdict
+        return Skip(source, reason, kind)
+    assert doc is not None
+    canonical = doc.url or ""
     return make_article(
-        title=doc.title or "",
+        title=title,
         text=text,
-        url=url or (doc.url or ""),
-        outlet=doc.sitename or "",
+        # The page's own canonical link names the article best; the fetched URL is the fallback.
+        url=canonical if canonical.lower().startswith(("http://", "https://")) else url,
+        outlet=doc.sitename or doc.hostname or "",
         published=parse_datetime(doc.date),
         author=doc.author or "",
-        language=(doc.language or "en")[:2],
+        language=doc.language or "",
         source=source,
     )

@@ -34,11 +34,11 @@ def _get(record: Mapping[str, Any], name: str) -> str:
 
 def _record_to_article(record: object, source: str) -> Article | Skip:
     if not isinstance(record, Mapping):
-        return Skip(source, "record is not a JSON object")
+        return Skip(source, "record is not a JSON object", "bad-record")
     text = _get(record, "text").replace("\r\n", "\n").strip()
     title = _get(record, "title")
     if not text:
-        return Skip(source, "record has no text")
+        return Skip(source, "record has no text", "no-text")
     paragraphs = [" ".join(p.split()) for p in text.split("\n\n")]
     return make_article(
         title=title or text.split("\n", 1)[0][:120],
@@ -47,7 +47,7 @@ def _record_to_article(record: object, source: str) -> Article | Skip:
         outlet=_get(record, "outlet"),
         published=parse_datetime(_get(record, "published")),
         author=_get(record, "author"),
-        language=(_get(record, "language") or "en")[:2].lower(),
+        language=_get(record, "language"),
         source=source,
     )
 
@@ -74,6 +74,6 @@ def parse_jsonl_records(text: str, source: str) -> Iterator[Article | Skip]:
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield Skip(where, f"line is not valid JSON ({exc.msg})")
+            yield Skip(where, f"line is not valid JSON ({exc.msg})", "bad-json")
             continue
         yield _record_to_article(record, where)
