@@ -65,7 +65,9 @@ def test_seed_html_and_pdf_read_back(seed_build: tuple[Path, Settings]) -> None:
     cards = doc.xpath("//article[@class='story']")
     singles = doc.xpath("//section[@class='singles']//li")
     assert len(cards) + len(singles) == 3
-    assert [c.xpath("string(.//h2)") for c in cards] == [s["label"] for s in data["stories"] if len(s["articles"]) > 1]
+    assert [c.xpath("string(.//p[@class='label'])") for c in cards] == [
+        s["label"] for s in data["stories"] if len(s["articles"]) > 1
+    ]
     reader = pypdf.PdfReader(io.BytesIO((folder / "briefing.pdf").read_bytes()))
     assert len(reader.pages) >= 1
     text = "\n".join(p.extract_text() for p in reader.pages)
