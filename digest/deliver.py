@@ -209,7 +209,7 @@ def read_day_mail(out_dir: Path, day: dt.date, settings: Settings) -> DayMail:
     pdf = pdf_path.read_bytes() if settings.email.attach_pdf and pdf_path.is_file() else None
     if settings.email.attach_pdf and pdf is None:
         LOGGER.warning("%s has no briefing.pdf; mailing it without the attachment", day)
-    subject = _header_text(f"{settings.briefing.title}: {_format_day(day)}")
+    subject = f"{_header_text(settings.briefing.title)}: {_format_day(day)}"
     return DayMail(day, len(data.get("stories", [])), subject, text, html, pdf)
 
 
