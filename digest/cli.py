@@ -139,17 +139,17 @@ def build(
       digest build --input page.txt --input feeds/ --date 2026-11-24 --out briefings/
       digest build --date 2026-11-24
     """
-    from .pipeline import build_day
-
     settings = _settings(ctx)
     if not inputs and day is None:
         raise click.UsageError("give --input PATH (to build from files) or --date (to rebuild a stored day)")
-    from .schedule import run_lock
+    from .deliver import run_lock
 
     the_day = day.date() if day else _today(settings)
     captured = None if day else dt.datetime.now(dt.UTC)
     out = out_dir or Path(settings.out_dir)
     with run_lock(settings, out):
+        from .pipeline import build_day
+
         report = build_day(settings, the_day, out, inputs, captured=captured, pdf=not no_pdf)
     _report_skips(report.skipped)
     click.echo(
@@ -295,18 +295,22 @@ def send(ctx: click.Context, day: dt.datetime, out_dir: Path | None, force: bool
       digest send --date 2026-11-24
       digest send --date 2026-11-24 --dry-run && ls output/2026-11-24/eml/
     """
-    from .deliver import send_day, write_dry_run
-    from .schedule import run_lock
-    from .store import open_store
+    from .deliver import run_lock
 
     settings = _settings(ctx)
     out = out_dir or Path(settings.out_dir)
     if dry_run:
+        from .deliver import write_dry_run
+
         for path in write_dry_run(settings, out, day.date(), dt.datetime.now(dt.UTC)):
             click.echo(str(path))
         return
-    with run_lock(settings, out), open_store(settings.store_url) as store:
-        report = send_day(store, settings, out, day.date(), force=force)
+    with run_lock(settings, out):
+        from .deliver import send_day
+        from .store import open_store
+
+        with open_store(settings.store_url) as store:
+            report = send_day(store, settings, out, day.date(), force=force)
     _print_send(report)
     if not report.done or report.failed:
         ctx.exit(1)
@@ -331,11 +335,13 @@ def run(ctx: click.Context, day: dt.datetime | None, out_dir: Path | None, no_pd
       digest run
       digest --config digest.toml run --date 2026-11-24
     """
-    from .schedule import run_daily, run_lock
+    from .deliver import run_lock
 
     settings = _settings(ctx)
     out = out_dir or Path(settings.out_dir)
     with run_lock(settings, out):
+        from .schedule import run_daily  # after the lock: a refused run fails fast
+
         report = run_daily(settings, out, day.date() if day else None, pdf=not no_pdf)
     _report_skips(report.skipped)
     for record in report.days:

@@ -25,11 +25,14 @@ import tempfile
 import time
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import filelock
 
 from .config import Settings, SmtpSettings
 from .errors import DeliveryError
@@ -42,8 +45,10 @@ __all__ = [
     "SendReport",
     "archive_days",
     "compose_message",
+    "lock_path",
     "message_id_for",
     "read_day_mail",
+    "run_lock",
     "send_day",
     "write_atomic",
     "write_day",
@@ -65,6 +70,33 @@ _ATOM = "http://www.w3.org/2005/Atom"
 
 def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def lock_path(settings: Settings, out_dir: Path) -> Path:
+    """The lock file: beside the SQLite database (the shared state), else in the output folder."""
+    # Parsed by hand: importing SQLAlchemy here would slow a refused run's start (and its error).
+    scheme, _, rest = settings.store_url.partition(":///")
+    database = rest.split("?", 1)[0]
+    if scheme.split("+", 1)[0] == "sqlite" and database and database != ":memory:":
+        return Path(database + ".lock")
+    return out_dir / ".digest.lock"
+
+
+@contextmanager
+def run_lock(settings: Settings, out_dir: Path, timeout: float = 0.0) -> Iterator[Path]:
+    """Hold the run lock for the block; raises DeliveryError when another digest holds it past timeout."""
+    path = lock_path(settings, out_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = filelock.FileLock(str(path), timeout=timeout)
+    try:
+        lock.acquire()
+    except filelock.Timeout as exc:
+        raise DeliveryError(f"another digest run, send or build holds {path}; wait for it to finish") from exc
+    LOGGER.debug("lock acquired: %s", path)
+    try:
+        yield path
+    finally:
+        lock.release()
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -5,7 +5,7 @@ the last completed one up to the given day, at most ``MAX_CATCHUP_DAYS`` back. E
 planned (edition fixed in the store) -> built (files written) -> completed (mail done), each step
 committed, so a run killed anywhere is finished by the next one. ``run_scheduled`` is one
 iteration of the scheduler with the clock passed in; ``run_forever`` drives it with ``schedule``.
-A file lock (``run_lock``) keeps runs, sends and builds from overlapping.
+A file lock (``deliver.run_lock``) keeps runs, sends and builds from overlapping.
 """
 
 from __future__ import annotations
@@ -13,18 +13,15 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import filelock
 import schedule
-import sqlalchemy as sa
 
 from .config import Settings
-from .deliver import SendReport, send_day
-from .errors import DeliveryError, DigestError, InputError
+from .deliver import SendReport, run_lock, send_day
+from .errors import DigestError, InputError
 from .ingest import read_inputs
 from .models import Skip
 from .pipeline import build_day
@@ -36,11 +33,9 @@ __all__ = [
     "days_to_run",
     "ingest_configured",
     "latest_due_day",
-    "lock_path",
     "make_scheduler",
     "run_daily",
     "run_forever",
-    "run_lock",
     "run_scheduled",
 ]
 
@@ -74,31 +69,6 @@ class RunReport:
     def problems(self) -> int:
         """Messages refused or still pending."""
         return sum(len(m.failed) + len(m.pending) for m in self.mail)
-
-
-def lock_path(settings: Settings, out_dir: Path) -> Path:
-    """The lock file: beside the SQLite database (the shared state), else in the output folder."""
-    url = sa.engine.make_url(settings.store_url)
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        return Path(url.database + ".lock")
-    return out_dir / ".digest.lock"
-
-
-@contextmanager
-def run_lock(settings: Settings, out_dir: Path, timeout: float = 0.0) -> Iterator[Path]:
-    """Hold the run lock for the block; raises DeliveryError when another digest holds it past timeout."""
-    path = lock_path(settings, out_dir)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    lock = filelock.FileLock(str(path), timeout=timeout)
-    try:
-        lock.acquire()
-    except filelock.Timeout as exc:
-        raise DeliveryError(f"another digest run, send or build holds {path}; wait for it to finish") from exc
-    LOGGER.debug("lock acquired: %s", path)
-    try:
-        yield path
-    finally:
-        lock.release()
 
 
 def latest_due_day(settings: Settings, now: dt.datetime) -> dt.date:
