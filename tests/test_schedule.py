@@ -123,7 +123,7 @@ import sys
 from pathlib import Path
 from digest.deliver import lock_path
 from digest.config import Settings
-from digest.schedule import run_lock
+from digest.deliver import run_lock
 with run_lock(Settings(store_url=sys.argv[1]), Path(sys.argv[2])):
     print("held", flush=True)
     sys.stdin.read()
