@@ -60,6 +60,8 @@ def test_run_catches_up_once_per_day_and_mails_only_days_with_stories(tmp_path: 
         first = _invoke(config, "run", "--date", "2026-11-24", "--no-pdf")
         second = _invoke(config, "run", "--date", "2026-11-27", "--no-pdf")
         third = _invoke(config, "run", "--date", "2026-11-27", "--no-pdf")
+        resend = _invoke(config, "send", "--date", "2026-11-24")
+        quiet = _invoke(config, "send", "--date", "2026-11-26")
     out = tmp_path / "out"
     assert "2026-11-24: " in first and "completed" in first
     assert [line.split(":")[0] for line in second.splitlines() if "stories from" in line] == [
@@ -68,6 +70,8 @@ def test_run_catches_up_once_per_day_and_mails_only_days_with_stories(tmp_path: 
         "2026-11-27",
     ]
     assert "nothing to do" in third
+    assert "2026-11-24: sent 0, already sent 2, failed 0, pending 0" in resend
+    assert "2026-11-26: no stories; no email" in quiet
     assert sorted(p.name for p in out.iterdir() if p.is_dir()) == [
         "2026-11-24",
         "2026-11-25",
