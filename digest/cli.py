@@ -92,6 +92,7 @@ def cli(ctx: click.Context, config_path: str | None, verbose: int, quiet: bool) 
       digest build --input inbox/ --date 2026-11-24 # build a day from files
       digest build --date 2026-11-24 --out rebuilt/ # rebuild a day from the store
       digest summarize article1.txt article2.txt --words 60
+      digest run                                    # the daily job: ingest, build, mail
     """
     _setup_logging(verbose, quiet)
     ctx.ensure_object(dict)
@@ -144,21 +145,18 @@ def build(
       digest build --input page.txt --input feeds/ --date 2026-11-24 --out briefings/
       digest build --date 2026-11-24
     """
-    from .pipeline import build_day
-
     settings = _settings(ctx)
     if not inputs and day is None:
         raise click.UsageError("give --input PATH (to build from files) or --date (to rebuild a stored day)")
+    from .deliver import run_lock
+
     the_day = day.date() if day else _today(settings)
     captured = None if day else dt.datetime.now(dt.UTC)
-    report = build_day(
-        settings,
-        the_day,
-        out_dir or Path(settings.out_dir),
-        inputs,
-        captured=captured,
-        pdf=not no_pdf,
-    )
+    out = out_dir or Path(settings.out_dir)
+    with run_lock(settings, out):
+        from .pipeline import build_day
+
+        report = build_day(settings, the_day, out, inputs, captured=captured, pdf=not no_pdf)
     _report_skips(report.skipped)
     click.echo(
         f"{report.day}: {report.stories} stories from {report.articles} articles "
@@ -313,6 +311,155 @@ def sources(ctx: click.Context, fetch: bool) -> None:
             click.echo(f"       last error: {h.last_error}")
     if failed:
         ctx.exit(EXIT_SKIPPED)
+
+
+def _print_send(report: Any) -> None:
+    if not report.stories:
+        click.echo(f"{report.day}: no stories; no email")
+        return
+    click.echo(
+        f"{report.day}: sent {len(report.sent)}, already sent {len(report.already)}, "
+        f"failed {len(report.failed)}, pending {len(report.pending)}"
+    )
+    for rcpt, reply in report.failed:
+        click.echo(f"  failed {rcpt}: {reply}", err=True)
+    for rcpt, reply in report.pending:
+        click.echo(f"  pending {rcpt} (retried by the next send or run): {reply}", err=True)
+
+
+@cli.command()
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    required=True,
+    help="The day whose briefing to mail, YYYY-MM-DD.",
+)
+@_out_option
+@click.option("--force", is_flag=True, help="Send again to recipients who already got the day.")
+@click.option("--dry-run", is_flag=True, help="Write OUT/YYYY-MM-DD/eml/<recipient>.eml instead of sending.")
+@click.pass_context
+def send(ctx: click.Context, day: dt.datetime, out_dir: Path | None, force: bool, dry_run: bool) -> None:
+    """Email a built day's briefing to the configured recipients ([email] to), once each.
+
+    A recipient who already got the day gets nothing more unless --force. Temporary refusals
+    (4xx) are retried with backoff, then left pending for the next send or run; permanent
+    refusals (5xx) are recorded and reported. Exit 1 when any message failed or is pending.
+
+    \b
+    Examples:
+      digest send --date 2026-11-24
+      digest send --date 2026-11-24 --dry-run && ls output/2026-11-24/eml/
+    """
+    from .deliver import run_lock
+
+    settings = _settings(ctx)
+    out = out_dir or Path(settings.out_dir)
+    if dry_run:
+        from .deliver import write_dry_run
+
+        for path in write_dry_run(settings, out, day.date(), dt.datetime.now(dt.UTC)):
+            click.echo(str(path))
+        return
+    with run_lock(settings, out):
+        from .deliver import send_day
+        from .store import open_store
+
+        with open_store(settings.store_url) as store:
+            report = send_day(store, settings, out, day.date(), force=force)
+    _print_send(report)
+    if not report.done or report.failed:
+        ctx.exit(1)
+
+
+@cli.command()
+@_date_option
+@_out_option
+@click.option("--no-pdf", is_flag=True, help="Skip the PDF (faster; no attachment).")
+@click.pass_context
+def run(ctx: click.Context, day: dt.datetime | None, out_dir: Path | None, no_pdf: bool) -> None:
+    """The daily job: ingest the configured sources, then build and mail every day due.
+
+    Builds each day from the day after the last completed one up to --date (default: the
+    latest day whose cut-off, briefing.time, has passed), each exactly once, at most a week
+    back. Day D holds the articles published after D-1's cut-off up to D's. A day with no
+    stories is archived but not mailed. Exit 1 when some inputs were skipped or some mail
+    failed or is pending (retried by the next run).
+
+    \b
+    Examples:
+      digest run
+      digest --config digest.toml run --date 2026-11-24
+    """
+    from .deliver import run_lock
+
+    settings = _settings(ctx)
+    out = out_dir or Path(settings.out_dir)
+    with run_lock(settings, out):
+        from .schedule import run_daily  # after the lock: a refused run fails fast
+
+        report = run_daily(settings, out, day.date() if day else None, pdf=not no_pdf)
+    _report_skips(report.skipped)
+    for record in report.days:
+        click.echo(f"{record.day}: {record.stories} stories from {record.articles} articles, {record.status}")
+    for mail in report.mail:
+        _print_send(mail)
+    if not report.days:
+        click.echo(f"nothing to do: every day up to {report.until} is complete")
+    if report.problems or report.skipped:
+        ctx.exit(EXIT_SKIPPED)
+
+
+@cli.command(name="schedule")
+@_out_option
+@click.option("--no-pdf", is_flag=True, help="Skip the PDF (faster; no attachment).")
+@click.pass_context
+def schedule_(ctx: click.Context, out_dir: Path | None, no_pdf: bool) -> None:
+    """Run `digest run` every day at briefing.time in briefing.timezone, in the foreground.
+
+    Catches up at start (after the machine slept or was off), logs a failing run and tries
+    again at the next run, and holds a lock so runs and manual builds never overlap.
+    Stop it with Ctrl-C. For cron or a systemd timer, use `digest run` instead.
+
+    \b
+    Example:
+      digest -v --config digest.toml schedule
+    """
+    from .schedule import run_forever
+
+    settings = _settings(ctx)
+    try:
+        run_forever(settings, out_dir or Path(settings.out_dir), pdf=not no_pdf)
+    except KeyboardInterrupt:
+        LOGGER.info("schedule stopped")
+
+
+@cli.command()
+@_out_option
+@click.pass_context
+def archive(ctx: click.Context, out_dir: Path | None) -> None:
+    """List the days in the archive, oldest first: date, stories, folder.
+
+    \b
+    Example:
+      digest archive --out briefings/
+    """
+    import json
+
+    from .deliver import archive_days
+
+    settings = _settings(ctx)
+    out = out_dir or Path(settings.out_dir)
+    days = archive_days(out)
+    for day in days:
+        try:
+            data = json.loads((out / day.isoformat() / "briefing.json").read_text(encoding="utf-8"))
+            stories = str(len(data.get("stories", [])))
+        except (OSError, ValueError, AttributeError):
+            stories = "?"
+        click.echo(f"{day}\t{stories} stories\t{out / day.isoformat()}/")
+    if not days:
+        click.echo(f"no briefings in {out}/", err=True)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

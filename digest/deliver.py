@@ -1,20 +1,102 @@
-"""The archive on disk (atomic writes, the index of days); email arrives in a later stage."""
+"""Delivery: the archive on disk (atomic files, index, Atom feed) and email over SMTP with an outbox.
+
+Email goes out one message per recipient. Each (day, recipient) has an outbox entry in the store
+that moves pending -> sending -> sent (or failed on a 5xx), each step committed before the next
+network action. The choice is **at-least-once**: an entry found in ``sending`` after a crash is
+sent again, because SMTP gives no way to ask a server whether it already accepted a message. The
+Message-ID is derived from (day, recipient, generation), so a resend after a crash carries the same
+Message-ID and mail stores and clients that deduplicate on it show one message. The window for
+such a duplicate is the instant between the server's "250 OK" and our commit of ``sent``.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import email.policy
+import email.utils
+import hashlib
+import json
+import logging
 import os
 import re
+import smtplib
+import ssl
 import tempfile
-from collections.abc import Mapping
+import time
+import uuid
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from email.message import EmailMessage
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import filelock
+
+from .config import Settings, SmtpSettings
 from .errors import DeliveryError
 
-__all__ = ["archive_days", "write_atomic", "write_day"]
+if TYPE_CHECKING:
+    from .store import Store
 
+__all__ = [
+    "DayMail",
+    "SendReport",
+    "archive_days",
+    "compose_message",
+    "lock_path",
+    "message_id_for",
+    "read_day_mail",
+    "run_lock",
+    "send_day",
+    "write_atomic",
+    "write_day",
+    "write_dry_run",
+    "write_feed",
+]
+
+LOGGER = logging.getLogger(__name__)
 _DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ARCHIVE_MODE = 0o644  # mkstemp makes 0600; archive files are meant to be read by others
+FEED_ENTRIES = 30  # a month of mornings: enough for a reader that was away, small enough to poll
+# Waits before retrying a 4xx or a dropped connection within one send: a greylisting server
+# usually accepts after a short pause; anything longer is left pending for the next run.
+RETRY_DELAYS = (2.0, 10.0, 30.0)
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]+")
+_XML_BAD_RE = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_ATOM = "http://www.w3.org/2005/Atom"
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def lock_path(settings: Settings, out_dir: Path) -> Path:
+    """The lock file: beside the SQLite database (the shared state), else in the output folder."""
+    # Parsed by hand: importing SQLAlchemy here would slow a refused run's start (and its error).
+    scheme, _, rest = settings.store_url.partition(":///")
+    database = rest.split("?", 1)[0]
+    if scheme.split("+", 1)[0] == "sqlite" and database and database != ":memory:":
+        return Path(database + ".lock")
+    return out_dir / ".digest.lock"
+
+
+@contextmanager
+def run_lock(settings: Settings, out_dir: Path, timeout: float = 0.0) -> Iterator[Path]:
+    """Hold the run lock for the block; raises DeliveryError when another digest holds it past timeout."""
+    path = lock_path(settings, out_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = filelock.FileLock(str(path), timeout=timeout)
+    try:
+        lock.acquire()
+    except filelock.Timeout as exc:
+        raise DeliveryError(f"another digest run, send or build holds {path}; wait for it to finish") from exc
+    LOGGER.debug("lock acquired: %s", path)
+    try:
+        yield path
+    finally:
+        lock.release()
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -41,10 +123,14 @@ def write_day(out_dir: Path, day: dt.date, files: Mapping[str, bytes]) -> list[P
     folder = out_dir / day.isoformat()
     written = []
     try:
+        if folder.is_dir():  # temp files left by a process killed mid-write
+            for stale in folder.glob(".*.tmp"):
+                stale.unlink(missing_ok=True)
         for name, data in files.items():
             target = folder / name
             write_atomic(target, data)
             written.append(target)
+            LOGGER.debug("wrote %s", target)
     except OSError as exc:
         raise DeliveryError(f"cannot write the briefing into {folder}: {exc.strerror or exc}") from exc
     return written
@@ -62,3 +148,345 @@ def archive_days(out_dir: Path) -> list[dt.date]:
             except ValueError:
                 continue
     return sorted(days)
+
+
+def _xml_text(value: str) -> str:
+    return _XML_BAD_RE.sub("", value)
+
+
+def write_feed(out_dir: Path, settings: Settings) -> Path:
+    """Write OUT/feed.xml, an Atom feed of the latest briefings in the archive (atomically).
+
+    Entries carry no clock: each is dated at its day's cut-off, so a rebuild gives the same bytes.
+    Raises DeliveryError when the file cannot be written.
+    """
+    ET.register_namespace("", _ATOM)
+    b = settings.briefing
+    days = archive_days(out_dir)[-FEED_ENTRIES:][::-1]
+    feed = ET.Element(f"{{{_ATOM}}}feed")
+    ET.SubElement(feed, f"{{{_ATOM}}}title").text = _xml_text(b.title)
+    ET.SubElement(feed, f"{{{_ATOM}}}id").text = f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'digest-feed:' + b.title)}"
+    ET.SubElement(feed, f"{{{_ATOM}}}link", rel="self", href="feed.xml")
+    ET.SubElement(feed, f"{{{_ATOM}}}link", rel="alternate", type="text/html", href="index.html")
+    updated = ET.SubElement(feed, f"{{{_ATOM}}}updated")
+    updated.text = b.cutoff(days[0]).isoformat() if days else "1970-01-01T00:00:00+00:00"
+    ET.SubElement(ET.SubElement(feed, f"{{{_ATOM}}}author"), f"{{{_ATOM}}}name").text = "digest"
+    for day in days:
+        headlines = _day_headlines(out_dir, day)
+        entry = ET.SubElement(feed, f"{{{_ATOM}}}entry")
+        ET.SubElement(entry, f"{{{_ATOM}}}title").text = _xml_text(f"{b.title}: {_format_day(day)}")
+        ET.SubElement(
+            entry, f"{{{_ATOM}}}id"
+        ).text = f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'digest-day:' + day.isoformat())}"
+        ET.SubElement(entry, f"{{{_ATOM}}}updated").text = b.cutoff(day).isoformat()
+        ET.SubElement(
+            entry, f"{{{_ATOM}}}link", rel="alternate", type="text/html", href=f"{day.isoformat()}/briefing.html"
+        )
+        summary = ET.SubElement(entry, f"{{{_ATOM}}}summary", type="text")
+        summary.text = _xml_text("\n".join(headlines) if headlines else "No stories.")
+    data = ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
+    target = out_dir / "feed.xml"
+    try:
+        write_atomic(target, data)
+    except OSError as exc:
+        raise DeliveryError(f"cannot write the feed {target}: {exc.strerror or exc}") from exc
+    return target
+
+
+def _day_headlines(out_dir: Path, day: dt.date) -> list[str]:
+    try:
+        data = json.loads((out_dir / day.isoformat() / "briefing.json").read_text(encoding="utf-8"))
+        return [str(s.get("headline", "")) for s in data.get("stories", [])]
+    except (OSError, ValueError, AttributeError) as exc:
+        LOGGER.warning("feed: cannot read %s/briefing.json (%s); listing the day without headlines", day, exc)
+        return []
+
+
+def _format_day(day: dt.date) -> str:
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def _header_text(value: str) -> str:
+    """A header value with every CR, LF and other control character turned into a space."""
+    return " ".join(_CONTROL_RE.sub(" ", value).split())
+
+
+@dataclass(frozen=True, slots=True)
+class DayMail:
+    """The parts of a day's email, as archived in OUT/YYYY-MM-DD/."""
+
+    day: dt.date
+    stories: int
+    subject: str
+    text: str
+    html: str
+    pdf: bytes | None
+
+
+def read_day_mail(out_dir: Path, day: dt.date, settings: Settings) -> DayMail:
+    """The day's email parts from the archive (email.html, briefing.txt, briefing.pdf, briefing.json).
+
+    Raises DeliveryError when the day has not been built into out_dir.
+    """
+    folder = out_dir / day.isoformat()
+    try:
+        data = json.loads((folder / "briefing.json").read_text(encoding="utf-8"))
+        html = (folder / "email.html").read_text(encoding="utf-8")
+        text = (folder / "briefing.txt").read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise DeliveryError(f"{day} is not built in {out_dir}; run `digest build --date {day}` first") from exc
+    except (OSError, ValueError) as exc:
+        raise DeliveryError(f"cannot read the briefing in {folder}: {exc}") from exc
+    pdf_path = folder / "briefing.pdf"
+    pdf = pdf_path.read_bytes() if settings.email.attach_pdf and pdf_path.is_file() else None
+    if settings.email.attach_pdf and pdf is None:
+        LOGGER.warning("%s has no briefing.pdf; mailing it without the attachment", day)
+    subject = f"{_header_text(settings.briefing.title)}: {_format_day(day)}"
+    return DayMail(day, len(data.get("stories", [])), subject, text, html, pdf)
+
+
+def message_id_for(day: dt.date, recipient: str, sender: str, generation: int = 0) -> str:
+    """The Message-ID of day's message to recipient: the same every time, so a resend is recognisable."""
+    key = f"{day.isoformat()}\0{recipient.lower()}\0{generation}".encode()
+    digest = hashlib.sha256(key).hexdigest()[:20]
+    domain = re.sub(r"[^A-Za-z0-9.-]", "", sender.rpartition("@")[2]) or "digest.invalid"
+    return f"<digest.{day.isoformat()}.{digest}@{domain}>"
+
+
+def _unsubscribe_headers(settings: Settings) -> dict[str, str]:
+    target = _header_text(settings.email.unsubscribe)
+    if not target and settings.email.sender:
+        target = f"mailto:{_header_text(settings.email.sender)}?subject=unsubscribe"
+    if not target or any(c in target for c in "<>"):
+        return {}
+    headers = {"List-Unsubscribe": f"<{target}>"}
+    if target.lower().startswith("https:"):
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"  # RFC 8058 one-click
+    return headers
+
+
+def compose_message(
+    mail: DayMail, settings: Settings, recipient: str, message_id: str, now: dt.datetime
+) -> EmailMessage:
+    """One recipient's message: text and HTML alternatives, the PDF attached, list headers set."""
+    msg = EmailMessage(policy=email.policy.SMTP)
+    msg["From"] = _header_text(settings.email.sender)
+    msg["To"] = _header_text(recipient)
+    msg["Subject"] = mail.subject
+    msg["Date"] = email.utils.format_datetime(now.astimezone(dt.UTC))
+    msg["Message-ID"] = _header_text(message_id)
+    for name, value in _unsubscribe_headers(settings).items():
+        msg[name] = value
+    msg["Auto-Submitted"] = "auto-generated"
+    msg.set_content(mail.text, subtype="plain", charset="utf-8")
+    msg.add_alternative(mail.html, subtype="html", charset="utf-8")
+    if mail.pdf is not None:
+        msg.add_attachment(mail.pdf, maintype="application", subtype="pdf", filename=f"briefing-{mail.day}.pdf")
+    return msg
+
+
+@dataclass(frozen=True, slots=True)
+class SendReport:
+    """What a send did for one day."""
+
+    day: dt.date
+    stories: int
+    sent: tuple[str, ...] = ()
+    already: tuple[str, ...] = ()  # sent by an earlier send
+    failed: tuple[tuple[str, str], ...] = ()  # refused for good (5xx): recipient, reply
+    pending: tuple[tuple[str, str], ...] = ()  # still to try (4xx, server unreachable): recipient, reply
+
+    @property
+    def done(self) -> bool:
+        """True when nothing is left to try for the day."""
+        return not self.pending
+
+
+class _Transient(Exception):
+    """A reply or a connection problem worth retrying."""
+
+
+class _Permanent(Exception):
+    """A reply that retrying will not change (5xx)."""
+
+
+class _Connection:
+    """One SMTP session, opened on first use and reopened after a drop."""
+
+    def __init__(self, smtp: SmtpSettings) -> None:
+        self.settings = smtp
+        self.client: smtplib.SMTP | None = None
+
+    def _open(self) -> smtplib.SMTP:
+        s = self.settings
+        if s.username and not (s.starttls or s.ssl):
+            raise DeliveryError(
+                "smtp.username is set but neither smtp.starttls nor smtp.ssl is on; "
+                "refusing to send the password in clear"
+            )
+        if s.username and not s.password:
+            raise DeliveryError(f"smtp.username is set but DIGEST_SMTP_PASSWORD is empty; export it for {s.username}")
+        context = ssl.create_default_context()
+        client: smtplib.SMTP
+        if s.ssl:
+            client = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=context)
+        else:
+            client = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+        try:
+            client.ehlo()
+            if s.starttls and not s.ssl:
+                client.starttls(context=context)
+                client.ehlo()
+            if s.username:
+                client.login(s.username, s.password)
+        except smtplib.SMTPAuthenticationError as exc:
+            client.close()
+            raise DeliveryError(
+                f"{s.host} refused the login for {s.username}; check smtp.username and DIGEST_SMTP_PASSWORD"
+            ) from exc
+        except smtplib.SMTPNotSupportedError as exc:
+            client.close()
+            raise DeliveryError(
+                f"{s.host}:{s.port} does not offer STARTTLS; set smtp.ssl = true (port 465) or fix the port"
+            ) from exc
+        except BaseException:
+            client.close()
+            raise
+        return client
+
+    def send(self, msg: EmailMessage, sender: str, recipient: str) -> None:
+        """Send msg to recipient; raises _Transient or _Permanent with the server's reply."""
+        try:
+            if self.client is None:
+                self.client = self._open()
+            self.client.send_message(msg, from_addr=sender, to_addrs=[recipient])
+        except smtplib.SMTPRecipientsRefused as exc:
+            code, reply = exc.recipients.get(recipient, (451, b"refused"))
+            raise (_Transient if 400 <= code < 500 else _Permanent)(f"{code} {_reply_text(reply)}") from exc
+        except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError) as exc:
+            self.close()
+            raise _Transient(f"connection to {self.settings.host}:{self.settings.port} failed: {exc}") from exc
+        except smtplib.SMTPResponseException as exc:
+            code = exc.smtp_code
+            raise (_Transient if 400 <= code < 500 else _Permanent)(f"{code} {_reply_text(exc.smtp_error)}") from exc
+
+    def close(self) -> None:
+        """Say QUIT (or just drop the socket if the server is gone)."""
+        if self.client is not None:
+            try:
+                self.client.quit()
+            except (smtplib.SMTPException, OSError):
+                self.client.close()
+            self.client = None
+
+
+def _reply_text(reply: bytes | str) -> str:
+    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+    return " ".join(text.split())[:300]
+
+
+def _check_mail_settings(settings: Settings) -> None:
+    if not settings.email.to:
+        raise DeliveryError("no recipients; set [email] to = [...] in the config")
+    if not settings.email.sender:
+        raise DeliveryError('no sender; set [email] from = "..." in the config')
+
+
+def send_day(
+    store: Store,
+    settings: Settings,
+    out_dir: Path,
+    day: dt.date,
+    *,
+    force: bool = False,
+    clock: Callable[[], dt.datetime] = _utcnow,
+    retry_delays: Sequence[float] = RETRY_DELAYS,
+    sleep: Callable[[float], None] = time.sleep,
+) -> SendReport:
+    """Mail day's archived briefing to every configured recipient who has not had it (all with force).
+
+    Each outbox transition is committed before the next network step; 4xx replies are retried
+    after retry_delays and then left pending; 5xx replies are recorded as failed.
+    Raises DeliveryError (not built, no recipients, login refused).
+    """
+    mail = read_day_mail(out_dir, day, settings)
+    if mail.stories == 0:
+        LOGGER.info("%s has no stories; no email", day)
+        return SendReport(day, 0)
+    _check_mail_settings(settings)
+    recipients = list(dict.fromkeys(settings.email.to))
+    store.enqueue(day, recipients, clock(), force=force)
+    entries = {e.recipient: e for e in store.outbox(day) if e.recipient in recipients}
+    already = tuple(r for r in recipients if entries[r].status == "sent")
+    failed = [(r, entries[r].error) for r in recipients if entries[r].status == "failed"]
+    due = [r for r in recipients if entries[r].status in ("pending", "sending")]
+    for r in due:
+        if entries[r].status == "sending":
+            LOGGER.warning("%s to %s may have gone out before a crash; sending again with the same Message-ID", day, r)
+    sent: list[str] = []
+    errors: dict[str, str] = {}
+    connection = _Connection(settings.smtp)
+    try:
+        for attempt in range(len(retry_delays) + 1):
+            if attempt:
+                LOGGER.info("retrying %d message(s) for %s in %.0f s", len(due), day, retry_delays[attempt - 1])
+                sleep(retry_delays[attempt - 1])
+            retry: list[str] = []
+            for rcpt in due:
+                entry = entries[rcpt]
+                message_id = message_id_for(day, rcpt, settings.email.sender, entry.generation)
+                store.set_outbox(day, rcpt, "sending", clock(), message_id=message_id, attempted=True)
+                LOGGER.info("stage send: %s to %s %s", day, rcpt, message_id)
+                msg = compose_message(mail, settings, rcpt, message_id, clock())
+                try:
+                    connection.send(msg, settings.email.sender, rcpt)
+                except _Transient as exc:
+                    LOGGER.warning("%s to %s deferred: %s", day, rcpt, exc)
+                    store.set_outbox(day, rcpt, "pending", clock(), error=str(exc))
+                    errors[rcpt] = str(exc)
+                    retry.append(rcpt)
+                except _Permanent as exc:
+                    LOGGER.error("%s to %s refused: %s", day, rcpt, exc)
+                    store.set_outbox(day, rcpt, "failed", clock(), error=str(exc))
+                    failed.append((rcpt, str(exc)))
+                except DeliveryError as exc:
+                    store.set_outbox(day, rcpt, "pending", clock(), error=str(exc))
+                    raise
+                else:
+                    store.set_outbox(day, rcpt, "sent", clock())
+                    LOGGER.info("sent %s to %s", day, rcpt)
+                    sent.append(rcpt)
+            due = retry
+            if not due:
+                break
+    finally:
+        connection.close()
+    return SendReport(
+        day,
+        mail.stories,
+        tuple(sent),
+        already,
+        tuple(failed),
+        tuple((r, errors.get(r, "")) for r in due),
+    )
+
+
+def write_dry_run(settings: Settings, out_dir: Path, day: dt.date, now: dt.datetime) -> list[Path]:
+    """Write the messages send_day would send as OUT/YYYY-MM-DD/eml/<recipient>.eml; nothing is sent or recorded.
+
+    Raises DeliveryError (not built, no recipients).
+    """
+    mail = read_day_mail(out_dir, day, settings)
+    if mail.stories == 0:
+        return []
+    _check_mail_settings(settings)
+    paths = []
+    for rcpt in dict.fromkeys(settings.email.to):
+        msg = compose_message(mail, settings, rcpt, message_id_for(day, rcpt, settings.email.sender), now)
+        target = out_dir / day.isoformat() / "eml" / (re.sub(r"[^A-Za-z0-9@._-]", "_", rcpt) + ".eml")
+        try:
+            write_atomic(target, msg.as_bytes())
+        except OSError as exc:
+            raise DeliveryError(f"cannot write {target}: {exc.strerror or exc}") from exc
+        paths.append(target)
+    return paths

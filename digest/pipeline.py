@@ -15,7 +15,7 @@ from pathlib import Path
 from .cluster import cluster_articles, label_story, pick_headline, story_id
 from .config import Settings
 from .dedup import dedup_articles
-from .deliver import archive_days, write_atomic, write_day
+from .deliver import archive_days, write_atomic, write_day, write_feed
 from .errors import InputError
 from .ingest import read_inputs
 from .models import Article, Briefing, Skip, Story
@@ -100,11 +100,16 @@ def build_day(
             store.set_edition(day, [a.id for a in articles])
         else:
             articles = store.edition(day)
-            if not articles:
+            # A day `digest run` recorded may rightly be empty (no stories: no email, still archived).
+            if not articles and store.day_record(day) is None:
                 raise InputError(f"nothing stored for {day}; build it first with --input")
+    LOGGER.debug("stage build: %s from %d articles", day, len(articles))
     briefing = make_briefing(articles, day, settings)
-    files = write_day(out_dir, day, render_outputs(briefing, settings, pdf=pdf))
+    outputs = render_outputs(briefing, settings, pdf=pdf)
+    LOGGER.debug("stage write: %s", day)
+    files = write_day(out_dir, day, outputs)
     write_atomic(out_dir / "index.html", render_index(archive_days(out_dir), settings).encode("utf-8"))
+    write_feed(out_dir, settings)
     LOGGER.info("built %s: %d stories from %d articles", day, len(briefing.stories), len(articles))
     return BuildReport(
         day,

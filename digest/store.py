@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 import zlib
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from .errors import StoreError
 from .models import Article, SourceHealth
 
-__all__ = ["SCHEMA_VERSION", "Store", "open_store"]
+__all__ = ["SCHEMA_VERSION", "DayRecord", "OutboxEntry", "Store", "open_store"]
 
 LOGGER = logging.getLogger(__name__)
 SQLITE_BUSY_MS = 30_000  # a scheduled run may hold the write lock while a manual build waits
@@ -79,8 +80,51 @@ def _add_sources(conn: Connection) -> None:
     metadata.create_all(conn, tables=[sources_table])
 
 
+# Delivery bookkeeping (schema 3): when each article was first stored (for articles without a
+# published time), which days a run has built/completed, and the outbox of (day, recipient).
+arrivals_table = sa.Table(
+    "arrivals",
+    metadata,
+    sa.Column("article_id", sa.Text, sa.ForeignKey("articles.id"), primary_key=True),
+    sa.Column("stored_at", sa.Text, nullable=False),  # ISO 8601, UTC
+)
+run_days_table = sa.Table(
+    "run_days",
+    metadata,
+    sa.Column("day", sa.Text, primary_key=True),
+    sa.Column("status", sa.Text, nullable=False),  # planned | built | completed
+    sa.Column("stories", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("articles", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("updated_at", sa.Text, nullable=False),
+)
+outbox_table = sa.Table(
+    "outbox",
+    metadata,
+    sa.Column("day", sa.Text, primary_key=True),
+    sa.Column("recipient", sa.Text, primary_key=True),
+    sa.Column("status", sa.Text, nullable=False),  # pending | sending | sent | failed
+    sa.Column("generation", sa.Integer, nullable=False, server_default="0"),  # bumped by send --force
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("message_id", sa.Text, nullable=False, server_default=""),
+    sa.Column("error", sa.Text, nullable=False, server_default=""),
+    sa.Column("updated_at", sa.Text, nullable=False),
+)
+OUTBOX_STATUSES = ("pending", "sending", "sent", "failed")
+
+
+def _create_delivery_v3(conn: Connection) -> None:
+    metadata.create_all(conn, tables=[arrivals_table, run_days_table, outbox_table])
+    # Articles stored before schema 3 count as arriving when they were published (or never).
+    conn.execute(
+        sa.text(
+            "INSERT OR IGNORE INTO arrivals (article_id, stored_at) "
+            "SELECT id, published FROM articles WHERE published IS NOT NULL"
+        )
+    )
+
+
 # MIGRATIONS[n] upgrades a store at version n to n + 1 (version 0 is an empty database).
-MIGRATIONS: list[Callable[[Connection], None]] = [_create_v1, _add_sources]
+MIGRATIONS: list[Callable[[Connection], None]] = [_create_v1, _add_sources, _create_delivery_v3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -90,6 +134,33 @@ def _on_connect(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
     cur.close()
+
+
+@dataclass(frozen=True, slots=True)
+class DayRecord:
+    """What `digest run` recorded for a day: planned (edition fixed), built (files written), completed (mail done)."""
+
+    day: dt.date
+    status: str
+    stories: int
+    articles: int
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxEntry:
+    """One (day, recipient) in the outbox and where its message stands."""
+
+    day: dt.date
+    recipient: str
+    status: str  # pending | sending | sent | failed
+    generation: int
+    attempts: int
+    message_id: str
+    error: str
+
+
+def _utc_text(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).isoformat()
 
 
 def _row_to_article(row: Any) -> Article:
@@ -134,8 +205,8 @@ class Store:
                 conn.execute(sa.insert(meta_table).values(key="schema_version", value=str(version + 1)))
             LOGGER.info("store migrated to schema %d", version + 1)
 
-    def add_articles(self, articles: Iterable[Article]) -> int:
-        """Store articles not already stored (by id); returns how many were new."""
+    def add_articles(self, articles: Iterable[Article], stored_at: dt.datetime | None = None) -> int:
+        """Store articles not already stored (by id), noting when (default now); returns how many were new."""
         rows = [
             {
                 "id": a.id,
@@ -162,6 +233,8 @@ class Store:
             new = list({r["id"]: r for r in new}.values())
             if new:
                 conn.execute(sa.insert(articles_table), new)
+                when = _utc_text(stored_at or dt.datetime.now(dt.UTC))
+                conn.execute(sa.insert(arrivals_table), [{"article_id": r["id"], "stored_at": when} for r in new])
         return len(new)
 
     def set_edition(self, day: dt.date, article_ids: Sequence[str]) -> None:
@@ -196,6 +269,116 @@ class Store:
         )
         with self.engine.connect() as conn:
             return [_row_to_article(r) for r in conn.execute(query)]
+
+    def articles_for_window(self, start: dt.datetime, end: dt.datetime) -> list[Article]:
+        """Articles published in (start, end], or unpublished ones first stored then; oldest first."""
+        lo, hi = _utc_text(start), _utc_text(end)
+        moment = sa.func.coalesce(articles_table.c.published, arrivals_table.c.stored_at)
+        query = (
+            sa.select(articles_table)
+            .select_from(articles_table.outerjoin(arrivals_table, arrivals_table.c.article_id == articles_table.c.id))
+            .where(moment > lo)
+            .where(moment <= hi)
+            .order_by(moment, articles_table.c.id)
+        )
+        with self.engine.connect() as conn:
+            return [_row_to_article(r) for r in conn.execute(query)]
+
+    def day_record(self, day: dt.date) -> DayRecord | None:
+        """What `digest run` recorded for day, or None."""
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(run_days_table).where(run_days_table.c.day == day.isoformat())).first()
+        return DayRecord(dt.date.fromisoformat(row.day), row.status, row.stories, row.articles) if row else None
+
+    def day_records(self) -> list[DayRecord]:
+        """Every day `digest run` recorded, oldest first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(run_days_table).order_by(run_days_table.c.day)).all()
+        return [DayRecord(dt.date.fromisoformat(r.day), r.status, r.stories, r.articles) for r in rows]
+
+    def record_day(self, day: dt.date, status: str, stories: int, articles: int, now: dt.datetime) -> None:
+        """Record day as planned, built or completed (a completed day is never downgraded)."""
+        if status not in ("planned", "built", "completed"):
+            raise ValueError(f"unknown day status {status!r}")
+        values = {"status": status, "stories": stories, "articles": articles, "updated_at": _utc_text(now)}
+        with self.engine.begin() as conn:
+            row = conn.execute(
+                sa.select(run_days_table.c.status).where(run_days_table.c.day == day.isoformat())
+            ).first()
+            if row is None:
+                conn.execute(sa.insert(run_days_table).values(day=day.isoformat(), **values))
+            elif row.status != "completed" or status == "completed":
+                conn.execute(sa.update(run_days_table).where(run_days_table.c.day == day.isoformat()).values(**values))
+
+    def outbox(self, day: dt.date) -> list[OutboxEntry]:
+        """The outbox entries of day, by recipient."""
+        query = sa.select(outbox_table).where(outbox_table.c.day == day.isoformat()).order_by(outbox_table.c.recipient)
+        with self.engine.connect() as conn:
+            return [
+                OutboxEntry(
+                    dt.date.fromisoformat(r.day),
+                    r.recipient,
+                    r.status,
+                    r.generation,
+                    r.attempts,
+                    r.message_id,
+                    r.error,
+                )
+                for r in conn.execute(query)
+            ]
+
+    def enqueue(self, day: dt.date, recipients: Sequence[str], now: dt.datetime, force: bool = False) -> None:
+        """Add a pending entry per recipient not yet in day's outbox; force makes every entry pending again."""
+        with self.engine.begin() as conn:
+            known = {
+                r.recipient: r
+                for r in conn.execute(sa.select(outbox_table).where(outbox_table.c.day == day.isoformat()))
+            }
+            for rcpt in dict.fromkeys(recipients):
+                row = known.get(rcpt)
+                if row is None:
+                    conn.execute(
+                        sa.insert(outbox_table).values(
+                            day=day.isoformat(), recipient=rcpt, status="pending", updated_at=_utc_text(now)
+                        )
+                    )
+                elif force:
+                    conn.execute(
+                        sa.update(outbox_table)
+                        .where(outbox_table.c.day == day.isoformat(), outbox_table.c.recipient == rcpt)
+                        .values(
+                            status="pending",
+                            generation=row.generation + (1 if row.status in ("sent", "sending") else 0),
+                            attempts=0,
+                            error="",
+                            updated_at=_utc_text(now),
+                        )
+                    )
+
+    def set_outbox(
+        self,
+        day: dt.date,
+        recipient: str,
+        status: str,
+        now: dt.datetime,
+        message_id: str | None = None,
+        error: str = "",
+        attempted: bool = False,
+    ) -> None:
+        """Move (day, recipient) to status, committed before this returns."""
+        if status not in OUTBOX_STATUSES:
+            raise ValueError(f"unknown outbox status {status!r}")
+        values: dict[str, Any] = {"status": status, "error": error[:500], "updated_at": _utc_text(now)}
+        if message_id is not None:
+            values["message_id"] = message_id
+        if attempted:
+            values["attempts"] = outbox_table.c.attempts + 1
+        with self.engine.begin() as conn:
+            conn.execute(
+                sa.update(outbox_table)
+                .where(outbox_table.c.day == day.isoformat(), outbox_table.c.recipient == recipient)
+                .values(**values)
+            )
 
     def days(self) -> list[dt.date]:
         """Days that have an edition, oldest first."""

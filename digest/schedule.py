@@ -1,0 +1,225 @@
+"""The daily job (`digest run`) and the loop that runs it (`digest schedule`).
+
+``run_daily`` ingests the configured sources, then builds and mails every day from the day after
+the last completed one up to the given day, at most ``MAX_CATCHUP_DAYS`` back. Each day goes
+planned (edition fixed in the store) -> built (files written) -> completed (mail done), each step
+committed, so a run killed anywhere is finished by the next one. ``run_scheduled`` is one
+iteration of the scheduler with the clock passed in; ``run_forever`` drives it with ``schedule``.
+A file lock (``deliver.run_lock``) keeps runs, sends and builds from overlapping.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import schedule
+
+from .config import Settings
+from .deliver import SendReport, run_lock, send_day
+from .errors import DigestError, InputError
+from .ingest import read_inputs
+from .models import Skip
+from .pipeline import build_day
+from .store import DayRecord, Store, open_store
+
+__all__ = [
+    "MAX_CATCHUP_DAYS",
+    "RunReport",
+    "days_to_run",
+    "ingest_configured",
+    "latest_due_day",
+    "make_scheduler",
+    "run_daily",
+    "run_forever",
+    "run_scheduled",
+]
+
+LOGGER = logging.getLogger(__name__)
+MAX_CATCHUP_DAYS = 7  # a week away: older mornings are stale news, and a flood of mail helps nobody
+SCHEDULED_LOCK_WAIT_S = 600.0  # a scheduled run waits this long for a manual build to finish
+MAX_SLEEP_S = 60.0  # wake at least this often, so a laptop back from sleep notices a missed run
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class RunReport:
+    """What a run did: new articles, inputs skipped, days built, and each day's mail."""
+
+    until: dt.date
+    new_articles: int
+    skipped: tuple[Skip, ...]
+    days: tuple[DayRecord, ...]
+    mail: tuple[SendReport, ...]
+    left_behind: tuple[dt.date, ...]  # days older than the catch-up cap, never built
+
+    @property
+    def sent(self) -> int:
+        """Messages sent by this run."""
+        return sum(len(m.sent) for m in self.mail)
+
+    @property
+    def problems(self) -> int:
+        """Messages refused or still pending."""
+        return sum(len(m.failed) + len(m.pending) for m in self.mail)
+
+
+def latest_due_day(settings: Settings, now: dt.datetime) -> dt.date:
+    """The newest day whose cut-off has passed at now (before the cut-off, that is yesterday)."""
+    today = now.astimezone(settings.briefing.tz).date()
+    return today if now >= settings.briefing.cutoff(today) else today - dt.timedelta(days=1)
+
+
+def days_to_run(
+    until: dt.date, records: Sequence[DayRecord], max_days: int = MAX_CATCHUP_DAYS
+) -> tuple[list[dt.date], list[dt.date]]:
+    """The days a run up to until must finish, oldest first, and the days too old to catch up.
+
+    From the day after the last completed one (or until itself on a first run), plus any
+    unfinished day, never more than max_days back from until.
+    """
+    completed = {r.day for r in records if r.status == "completed"}
+    floor = until - dt.timedelta(days=max_days - 1)
+    last = max((d for d in completed if d <= until), default=None)
+    start = until if last is None else last + dt.timedelta(days=1)
+    wanted = {start + dt.timedelta(days=n) for n in range((until - start).days + 1)}
+    wanted |= {r.day for r in records if r.status != "completed" and r.day <= until}
+    todo = sorted(d for d in wanted - completed if d >= floor)
+    too_old = sorted(d for d in wanted - completed if d < floor)
+    return todo, too_old
+
+
+def ingest_configured(settings: Settings, store: Store, now: dt.datetime) -> tuple[int, tuple[Skip, ...]]:
+    """Read the configured `path =` sources into the store; returns (new articles, skipped inputs).
+
+    Stand-in until the ingestion stage offers its own: URL sources are skipped with a warning.
+    """
+    new = 0
+    skipped: list[Skip] = []
+    for source in settings.sources:
+        if not source.path:
+            LOGGER.warning("source %s: URL sources are not fetched by this version; skipped", source.url)
+            skipped.append(Skip(source.url, "URL sources are not fetched by this version"))
+            continue
+        try:
+            result = read_inputs([source.path], now)
+        except InputError as exc:
+            LOGGER.warning("source %s: %s", source.path, exc)
+            skipped.append(Skip(source.path, str(exc)))
+            continue
+        skipped.extend(result.skipped)
+        new += store.add_articles(result.articles, stored_at=now)
+    return new, tuple(skipped)
+
+
+def run_daily(
+    settings: Settings,
+    out_dir: Path,
+    until: dt.date | None = None,
+    *,
+    clock: Callable[[], dt.datetime] = _utcnow,
+    pdf: bool = True,
+    retry_delays: Sequence[float] | None = None,
+) -> RunReport:
+    """Ingest the configured sources, then build and mail each day due up to until (default: the latest due).
+
+    Call it holding run_lock. Raises StoreError, RenderError or DeliveryError; a day that fails
+    to send stays unfinished and is tried again by the next run.
+    """
+    now = clock()
+    until = until or latest_due_day(settings, now)
+    mailing = bool(settings.email.to)
+    with open_store(settings.store_url) as store:
+        LOGGER.info("stage ingest: %d sources", len(settings.sources))
+        new, skipped = ingest_configured(settings, store, now)
+        LOGGER.info("ingested %d new articles (%d inputs skipped)", new, len(skipped))
+        todo, too_old = days_to_run(until, store.day_records())
+        for day in too_old:
+            LOGGER.warning("%s is more than %d days back; not built (use `digest build`)", day, MAX_CATCHUP_DAYS)
+        days: list[DayRecord] = []
+        mail: list[SendReport] = []
+        for day in todo:
+            record = store.day_record(day)
+            if record is None:
+                b = settings.briefing
+                articles = store.articles_for_window(b.cutoff(day - dt.timedelta(days=1)), b.cutoff(day))
+                store.set_edition(day, [a.id for a in articles])
+                store.record_day(day, "planned", 0, len(articles), clock())
+                LOGGER.info("stage plan: %s has %d articles", day, len(articles))
+            built = store.day_record(day)
+            assert built is not None
+            if built.status == "planned" or not (out_dir / day.isoformat() / "briefing.json").is_file():
+                report = build_day(settings, day, out_dir, pdf=pdf)
+                store.record_day(day, "built", report.stories, report.articles, clock())
+            built = store.day_record(day)
+            assert built is not None
+            done = True
+            if built.stories and mailing:
+                kwargs = {} if retry_delays is None else {"retry_delays": retry_delays}
+                result = send_day(store, settings, out_dir, day, clock=clock, **kwargs)  # type: ignore[arg-type]
+                mail.append(result)
+                done = result.done
+            elif built.stories:
+                LOGGER.info("%s: no [email] to; not mailing", day)
+            if done:
+                store.record_day(day, "completed", built.stories, built.articles, clock())
+                LOGGER.info("completed %s", day)
+            days.append(store.day_record(day) or built)
+    return RunReport(until, new, skipped, tuple(days), tuple(mail), tuple(too_old))
+
+
+def run_scheduled(
+    settings: Settings,
+    out_dir: Path,
+    clock: Callable[[], dt.datetime] = _utcnow,
+    pdf: bool = True,
+    lock_wait: float = SCHEDULED_LOCK_WAIT_S,
+    run: Callable[..., RunReport] = run_daily,
+) -> RunReport | None:
+    """One scheduler iteration: run up to the latest due day under the lock; a failure is logged, not raised."""
+    try:
+        with run_lock(settings, out_dir, timeout=lock_wait):
+            report = run(settings, out_dir, latest_due_day(settings, clock()), clock=clock, pdf=pdf)
+    except DigestError as exc:
+        LOGGER.error("scheduled run failed: %s; trying again at the next run", exc)
+        return None
+    except Exception:  # the loop must outlive any bug in one run; the traceback goes to the log
+        LOGGER.exception("scheduled run failed unexpectedly; trying again at the next run")
+        return None
+    LOGGER.info("scheduled run done: %d days, %d messages sent", len(report.days), report.sent)
+    return report
+
+
+def make_scheduler(settings: Settings, job: Callable[[], object]) -> schedule.Scheduler:
+    """A schedule.Scheduler that calls job daily at briefing.time in briefing.timezone."""
+    scheduler = schedule.Scheduler()
+    b = settings.briefing
+
+    def _job() -> None:
+        job()  # never returns schedule.CancelJob: the daily job is never cancelled
+
+    scheduler.every().day.at(b.time, b.timezone).do(_job)
+    return scheduler
+
+
+def run_forever(
+    settings: Settings,
+    out_dir: Path,
+    pdf: bool = True,
+    sleep: Callable[[float], None] = time.sleep,
+) -> None:
+    """Catch up now, then run daily at the configured time, in the foreground, until interrupted."""
+    run_scheduled(settings, out_dir, pdf=pdf)
+    scheduler = make_scheduler(settings, lambda: run_scheduled(settings, out_dir, pdf=pdf))
+    LOGGER.info("next run at %s (local time)", scheduler.next_run)
+    while True:
+        scheduler.run_pending()
+        idle = scheduler.idle_seconds
+        sleep(max(1.0, min(idle if idle is not None else MAX_SLEEP_S, MAX_SLEEP_S)))

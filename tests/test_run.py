@@ -1,0 +1,169 @@
+"""`digest run`: catch-up from the store, once per day, and byte-for-byte regeneration."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from smtp_helpers import RecordingHandler, smtp_server
+
+from digest.cli import cli
+from digest.config import load
+from digest.schedule import run_daily
+from digest.store import open_store
+
+FIXTURES = Path(__file__).parent / "fixtures"
+COMPARED = ("briefing.json", "briefing.html", "briefing.txt", "email.html")
+
+
+def _config(tmp_path: Path, port: int, source: Path, extra: str = "") -> Path:
+    path = tmp_path / "digest.toml"
+    path.write_text(
+        f"""
+[briefing]
+timezone = "Europe/London"
+time = "06:30"
+{extra}
+[[sources]]
+path = "{source}"
+[store]
+url = "sqlite:///{tmp_path}/digest.db"
+[output]
+dir = "{tmp_path}/out"
+[email]
+from = "briefing@example.org"
+to = ["ana@example.org", "ben@example.org"]
+unsubscribe = "mailto:unsubscribe@example.org"
+[smtp]
+host = "127.0.0.1"
+port = {port}
+starttls = false
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+def _invoke(config: Path, *args: str) -> str:
+    result = CliRunner().invoke(cli, ["--config", str(config), *args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_run_catches_up_once_per_day_and_mails_only_days_with_stories(tmp_path: Path) -> None:
+    handler = RecordingHandler()
+    with smtp_server(handler) as port:
+        config = _config(tmp_path, port, FIXTURES / "three_days")
+        first = _invoke(config, "run", "--date", "2026-11-24", "--no-pdf")
+        second = _invoke(config, "run", "--date", "2026-11-27", "--no-pdf")
+        third = _invoke(config, "run", "--date", "2026-11-27", "--no-pdf")
+        resend = _invoke(config, "send", "--date", "2026-11-24")
+        quiet = _invoke(config, "send", "--date", "2026-11-26")
+    out = tmp_path / "out"
+    assert "2026-11-24: " in first and "completed" in first
+    assert [line.split(":")[0] for line in second.splitlines() if "stories from" in line] == [
+        "2026-11-25",
+        "2026-11-26",
+        "2026-11-27",
+    ]
+    assert "nothing to do" in third
+    assert "2026-11-24: sent 0, already sent 2, failed 0, pending 0" in resend
+    assert "2026-11-26: no stories; no email" in quiet
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == [
+        "2026-11-24",
+        "2026-11-25",
+        "2026-11-26",
+        "2026-11-27",
+    ]
+    # Day D holds (cut-off D-1, cut-off D]: the 24th has the 23rd's news, the 25th the 24th's, then nothing.
+    days = sorted(str(m["Subject"]) for _, m in handler.messages)
+    assert len(handler.messages) == 4
+    assert days == sorted(
+        ["Morning briefing: Tuesday 24 November 2026"] * 2 + ["Morning briefing: Wednesday 25 November 2026"] * 2
+    )
+    assert {tuple(tos) for tos, _ in handler.messages} == {("ana@example.org",), ("ben@example.org",)}
+    with open_store(f"sqlite:///{tmp_path}/digest.db") as store:
+        assert [(r.day.day, r.status, r.stories > 0) for r in store.day_records()] == [
+            (24, "completed", True),
+            (25, "completed", True),
+            (26, "completed", False),
+            (27, "completed", False),
+        ]
+    archive = _invoke(config, "archive")
+    assert archive.splitlines()[0].startswith("2026-11-24\t") and len(archive.splitlines()) == 4
+    assert (out / "feed.xml").is_file() and (out / "index.html").is_file()
+
+
+def test_a_day_built_by_run_regenerates_byte_for_byte_and_follows_a_template_change(tmp_path: Path) -> None:
+    handler = RecordingHandler()
+    with smtp_server(handler) as port:
+        config = _config(tmp_path, port, FIXTURES / "three_days")
+        _invoke(config, "run", "--date", "2026-11-25", "--no-pdf")
+        _invoke(config, "run", "--date", "2026-11-26", "--no-pdf")
+    out, again = tmp_path / "out", tmp_path / "again"
+    for day in ("2026-11-25", "2026-11-26"):  # the 26th is an empty day: still rebuilt
+        _invoke(config, "build", "--date", day, "--out", str(again), "--no-pdf")
+        for name in COMPARED:
+            assert (again / day / name).read_bytes() == (out / day / name).read_bytes(), (day, name)
+
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    shipped = Path(__file__).parent.parent / "templates" / "briefing.txt"
+    (templates / "briefing.txt").write_text("EDITION OF {{ briefing.day }}\n" + shipped.read_text(encoding="utf-8"))
+    changed = _config(tmp_path, 1, FIXTURES / "three_days", extra=f'templates = "{templates}"')
+    _invoke(changed, "build", "--date", "2026-11-25", "--out", str(tmp_path / "new"), "--no-pdf")
+    text = (tmp_path / "new" / "2026-11-25" / "briefing.txt").read_text(encoding="utf-8")
+    assert text.startswith("EDITION OF 2026-11-25\n")
+    assert (tmp_path / "new" / "2026-11-25" / "briefing.json").read_bytes() == (
+        out / "2026-11-25" / "briefing.json"
+    ).read_bytes()
+
+
+def test_build_from_inputs_then_from_the_store_alone_is_byte_identical(tmp_path: Path) -> None:
+    config = _config(tmp_path, 1, tmp_path)
+    source = FIXTURES / "three_days" / "2026-11-24.jsonl"
+    _invoke(config, "build", "--input", str(source), "--date", "2026-11-24", "--out", str(tmp_path / "a"), "--no-pdf")
+    _invoke(config, "build", "--date", "2026-11-24", "--out", str(tmp_path / "b"), "--no-pdf")
+    for name in COMPARED:
+        assert (tmp_path / "a" / "2026-11-24" / name).read_bytes() == (
+            tmp_path / "b" / "2026-11-24" / name
+        ).read_bytes()
+
+
+def test_articles_without_a_published_time_count_from_when_they_were_stored(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "harbour.txt").write_text(
+        "Harbour ferry timetable changes\n\n"
+        "The harbour ferry will run every twenty minutes from Monday, the harbour board said. "
+        "The harbour board said the ferry change follows a rise in ferry passengers over the autumn. "
+        "Ferry passengers had asked the harbour board for more ferry crossings at peak times. "
+        "The board said the new ferry timetable would be reviewed in the spring.\n",
+        encoding="utf-8",
+    )
+    settings = load(_config(tmp_path, 1, inbox))
+    settings = settings.with_overrides(email=type(settings.email)())  # no mail in this test
+    stored = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)  # after the 24th's 06:30 cut-off
+    report = run_daily(settings, tmp_path / "out", dt.date(2026, 11, 25), clock=lambda: stored, pdf=False)
+    assert [(r.day, r.articles) for r in report.days] == [(dt.date(2026, 11, 25), 1)]
+    shutil.rmtree(tmp_path / "out")
+
+
+def test_run_before_the_cutoff_builds_yesterday(tmp_path: Path) -> None:
+    settings = load(_config(tmp_path, 1, FIXTURES / "three_days"))
+    settings = settings.with_overrides(email=type(settings.email)())
+    early = dt.datetime(2026, 11, 25, 5, 0, tzinfo=dt.UTC)  # 05:00 in London, before 06:30
+    report = run_daily(settings, tmp_path / "out", clock=lambda: early, pdf=False)
+    assert report.until == dt.date(2026, 11, 24)
+
+
+@pytest.mark.parametrize("bad", ["missing-folder"])
+def test_a_missing_source_folder_is_skipped_and_counted(tmp_path: Path, bad: str) -> None:
+    settings = load(_config(tmp_path, 1, tmp_path / bad))
+    settings = settings.with_overrides(email=type(settings.email)())
+    now = dt.datetime(2026, 11, 24, 7, 0, tzinfo=dt.UTC)
+    report = run_daily(settings, tmp_path / "out", clock=lambda: now, pdf=False)
+    assert len(report.skipped) == 1 and bad in report.skipped[0].source
