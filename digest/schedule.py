@@ -21,17 +21,16 @@ import schedule
 
 from .config import Settings
 from .deliver import SendReport, run_lock, send_day
-from .errors import DigestError, InputError
-from .ingest import read_inputs
+from .errors import DigestError
+from .ingest import ingest_sources
 from .models import Skip
 from .pipeline import build_day
-from .store import DayRecord, Store, open_store
+from .store import DayRecord, open_store
 
 __all__ = [
     "MAX_CATCHUP_DAYS",
     "RunReport",
     "days_to_run",
-    "ingest_configured",
     "latest_due_day",
     "make_scheduler",
     "run_daily",
@@ -96,29 +95,6 @@ def days_to_run(
     return todo, too_old
 
 
-def ingest_configured(settings: Settings, store: Store, now: dt.datetime) -> tuple[int, tuple[Skip, ...]]:
-    """Read the configured `path =` sources into the store; returns (new articles, skipped inputs).
-
-    Stand-in until the ingestion stage offers its own: URL sources are skipped with a warning.
-    """
-    new = 0
-    skipped: list[Skip] = []
-    for source in settings.sources:
-        if not source.path:
-            LOGGER.warning("source %s: URL sources are not fetched by this version; skipped", source.url)
-            skipped.append(Skip(source.url, "URL sources are not fetched by this version"))
-            continue
-        try:
-            result = read_inputs([source.path], now)
-        except InputError as exc:
-            LOGGER.warning("source %s: %s", source.path, exc)
-            skipped.append(Skip(source.path, str(exc)))
-            continue
-        skipped.extend(result.skipped)
-        new += store.add_articles(result.articles, stored_at=now)
-    return new, tuple(skipped)
-
-
 def run_daily(
     settings: Settings,
     out_dir: Path,
@@ -138,7 +114,8 @@ def run_daily(
     mailing = bool(settings.email.to)
     with open_store(settings.store_url) as store:
         LOGGER.info("stage ingest: %d sources", len(settings.sources))
-        new, skipped = ingest_configured(settings, store, now)
+        ingested = ingest_sources(settings, store, now)
+        new, skipped = ingested.new_articles, ingested.skipped
         LOGGER.info("ingested %d new articles (%d inputs skipped)", new, len(skipped))
         todo, too_old = days_to_run(until, store.day_records())
         for day in too_old:

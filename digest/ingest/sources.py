@@ -279,7 +279,7 @@ def ingest_sources(
         if outcome.error:
             LOGGER.warning("source %s failed: %s", doc.location, outcome.error)
             skipped.append(Skip(doc.location, outcome.error, "fetch-failed"))
-    new = store.add_articles(articles.values())
+    new = store.add_articles(articles.values(), stored_at=now)
     for outcome in outcomes:
         answer = fetched.get(outcome.location)
         cache = None
