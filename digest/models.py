@@ -80,8 +80,9 @@ class Story:
 
     @property
     def outlets(self) -> tuple[str, ...]:
-        """Distinct outlets behind the story, in first-seen order."""
-        return tuple(dict.fromkeys(a.outlet for a in self.articles if a.outlet))
+        """Distinct outlets behind the story (with those that ran a duplicate), in first-seen order."""
+        names = (name for a in self.articles for name in (a.outlet, *(o for o, _url in a.also_in)))
+        return tuple(dict.fromkeys(n for n in names if n))
 
     @property
     def is_single(self) -> bool:

@@ -105,3 +105,34 @@ def test_user_template_folder_overrides_a_builtin(samples_dir: Path, tmp_path: P
     assert (tmp_path / "out" / DAY.isoformat() / "briefing.txt").read_text() == "CUSTOM 10 <T&C>\n"
     html = (tmp_path / "out" / DAY.isoformat() / "briefing.html").read_text()
     assert "&lt;T&amp;C&gt;" in html and "<T&C>" not in html
+
+
+def test_duplicates_and_languages_are_shown(tmp_path: Path) -> None:
+    body = (
+        "Harbour officials in Port Elmstead said on Monday the ferry service would run every ten minutes "
+        "while the bridge stays closed. The mayor said repairs would take at least ten weeks. "
+        "Engineers found cracks in two main girders during a routine inspection last week."
+    )
+    german = (
+        "Die Stadt Port Elmstead hat die Brücke nach Rissen in zwei Hauptträgern gesperrt. Der Fährdienst "
+        "fährt nun alle zehn Minuten, sagte die Bürgermeisterin am Montag. Die Reparatur soll mindestens "
+        "zehn Wochen dauern, und die Kosten werden auf 34 Millionen Dollar geschätzt."
+    )
+    records = [
+        {"title": "Ferries every ten minutes", "text": body, "url": "https://a.example/f", "outlet": "Alpha Post"},
+        {"title": "Ferries every ten minutes", "text": body, "url": "https://b.example/f", "outlet": "Beta Times"},
+        {"title": "Brücke gesperrt", "text": german, "url": "https://c.example/b", "outlet": "Gamma Zeitung"},
+    ]
+    (tmp_path / "in.jsonl").write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
+    build_day(Settings(store_url="sqlite://"), DAY, tmp_path / "out", [str(tmp_path / "in.jsonl")], pdf=False)
+    folder = tmp_path / "out" / DAY.isoformat()
+    data = json.loads((folder / "briefing.json").read_text("utf-8"))
+    articles = [a for s in data["stories"] for a in s["articles"]]
+    assert len(articles) == 2, "the wire copy is one article"
+    (copy,) = [a for a in articles if a["also_in"]]
+    assert {copy["outlet"], copy["also_in"][0]["outlet"]} == {"Alpha Post", "Beta Times"}
+    assert {a["language"] for a in articles} == {"en", "de"}
+    html = (folder / "briefing.html").read_text("utf-8")
+    text = (folder / "briefing.txt").read_text("utf-8")
+    assert "Beta Times" in html and "Alpha Post" in html and "[DE]" in html
+    assert "Beta Times" in text and "Alpha Post" in text and "[DE]" in text
