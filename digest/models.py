@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Literal
 
-__all__ = ["Article", "Briefing", "Skip", "SourceHealth", "Story", "SummarySentence"]
+__all__ = ["Article", "Briefing", "PriorStory", "Skip", "SourceHealth", "Story", "SummarySentence"]
 
 StoryStatus = Literal["new", "developing"]
 
@@ -77,6 +77,9 @@ class Story:
     summary: tuple[SummarySentence, ...] = ()
     status: StoryStatus = "new"
     score: float = 0.0
+    # For a developing story, its articles that no earlier day's version had (marked "new" in
+    # the sources); empty for a new story, all of which is new.
+    new_article_ids: tuple[str, ...] = ()
 
     @property
     def outlets(self) -> tuple[str, ...]:
@@ -103,10 +106,23 @@ class Story:
             "label": self.label,
             "headline": self.headline,
             "status": self.status,
+            "new_article_ids": list(self.new_article_ids),
             "score": round(self.score, 6),
             "articles": [a.to_json() for a in self.articles],
             "summary": [s.to_json() for s in self.summary],
         }
+
+
+@dataclass(frozen=True, slots=True)
+class PriorStory:
+    """A story as recorded for a day: what a later day needs to recognise it as continuing."""
+
+    day: dt.date
+    story_id: str
+    label: str
+    article_ids: tuple[str, ...]
+    # The story's distinctive terms and their weights (an L2-normalised sparse vector).
+    terms: tuple[tuple[str, float], ...]
 
 
 @dataclass(frozen=True, slots=True)

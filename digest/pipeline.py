@@ -1,7 +1,8 @@
-"""The stages in order: ingest -> store -> cluster -> label -> summarize -> rank -> render -> archive.
+"""The stages in order: ingest -> store -> cluster -> link -> label -> summarize -> rank -> render -> archive.
 
-``make_briefing`` is pure (articles in, Briefing out). ``build_day`` is the I/O edge that
-reads inputs or the store, then writes the day's files.
+``make_briefing`` is pure (articles and earlier days' stories in, Briefing out). ``build_day``
+is the I/O edge that reads inputs or the store, records the day's stories for the days after
+it, then writes the day's files.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cluster import cluster_articles, label_story, pick_headline, story_id
+from .cluster import cluster_articles, label_story, pick_headline
 from .config import Settings
+from .continuity import LOOKBACK_DAYS, link_stories
 from .dedup import dedup_articles
 from .deliver import archive_days, write_atomic, write_day, write_feed
 from .errors import InputError
 from .ingest import read_inputs
-from .models import Article, Briefing, Skip, Story
+from .models import Article, Briefing, PriorStory, Skip, Story
 from .rank import rank_stories
 from .render import render_index, render_outputs
 from .store import open_store
@@ -47,30 +49,55 @@ def _time_key(a: Article) -> tuple[str, str]:
 
 
 def make_briefing(
-    articles: Sequence[Article], day: dt.date, settings: Settings, method: str = DEFAULT_METHOD
+    articles: Sequence[Article],
+    day: dt.date,
+    settings: Settings,
+    method: str = DEFAULT_METHOD,
+    previous: Sequence[PriorStory] = (),
 ) -> Briefing:
-    """The day's briefing from its articles: stories labelled, summarised and ranked."""
+    """The day's briefing from its articles: stories linked to previous days', labelled, summarised, ranked."""
+    return _make_briefing(articles, day, settings, method, previous)[0]
+
+
+def _make_briefing(
+    articles: Sequence[Article],
+    day: dt.date,
+    settings: Settings,
+    method: str,
+    previous: Sequence[PriorStory],
+) -> tuple[Briefing, tuple[PriorStory, ...]]:
+    """make_briefing, plus the day's stories as later days will see them (in rank order)."""
     # Duplicates (same article at two URLs, wire copies) become one article listing every outlet.
     articles = dedup_articles(articles)
+    groups = [tuple(sorted(group, key=_time_key)) for group in cluster_articles(articles)]
     stories = []
-    for group in cluster_articles(articles):
-        members = tuple(sorted(group, key=_time_key))
+    terms = {}
+    for linked in link_stories(groups, previous, day):
+        members = linked.articles
+        terms[linked.story_id] = linked.terms
         stories.append(
             Story(
-                id=story_id(members),
-                label=label_story(members, articles),
+                id=linked.story_id,
+                # A developing story keeps the label readers already know it by.
+                label=linked.label or label_story(members, articles),
                 headline=pick_headline(members).title,
                 articles=members,
                 summary=summarize_story(members, words=settings.briefing.summary_words, method=method),
+                status=linked.status,
+                new_article_ids=linked.new_article_ids,
             )
         )
     ranked = rank_stories(stories, settings.briefing.cutoff(day))
-    return Briefing(
+    briefing = Briefing(
         day=day,
         title=settings.briefing.title,
         stories=tuple(ranked),
         timezone=settings.briefing.timezone,
     )
+    records = tuple(
+        PriorStory(day, s.id, s.label, tuple(a.id for a in s.articles), terms[s.id]) for s in briefing.stories
+    )
+    return briefing, records
 
 
 def build_day(
@@ -103,8 +130,11 @@ def build_day(
             # A day `digest run` recorded may rightly be empty (no stories: no email, still archived).
             if not articles and store.day_record(day) is None:
                 raise InputError(f"nothing stored for {day}; build it first with --input")
-    LOGGER.debug("stage build: %s from %d articles", day, len(articles))
-    briefing = make_briefing(articles, day, settings)
+        # Only days before this one: rebuilding day from the store must give the same briefing.
+        previous = store.stories_between(day - dt.timedelta(days=LOOKBACK_DAYS), day - dt.timedelta(days=1))
+        LOGGER.debug("stage build: %s from %d articles, %d earlier stories", day, len(articles), len(previous))
+        briefing, records = _make_briefing(articles, day, settings, DEFAULT_METHOD, previous)
+        store.record_stories(day, records)
     outputs = render_outputs(briefing, settings, pdf=pdf)
     LOGGER.debug("stage write: %s", day)
     files = write_day(out_dir, day, outputs)

@@ -9,13 +9,25 @@ from dataclasses import replace
 
 from .models import Story
 
-__all__ = ["WEIGHTS", "rank_stories", "score_story"]
+__all__ = ["WEIGHTS", "novelty", "rank_stories", "score_story"]
 
 # score = size * log2(1 + articles) + outlets * log2(1 + distinct outlets) + recency * freshness
+#         + novelty * share of the story that is new today
 # Outlets count more than raw size: five outlets agreeing matter more than five copies from one.
 # Freshness is 1 for a story whose newest article is at the cut-off, halving every 12 hours.
-WEIGHTS = {"size": 1.0, "outlets": 1.5, "recency": 1.0}
+# Novelty is 1 for a new story and, for a developing one, the share of its articles that no
+# earlier day had: a developing story with nothing new loses as much as a story half its size
+# (one point, like size's log2 going from 3 articles to 1), so it sinks below the news without
+# vanishing under one-article stories, which are grouped after all others anyway.
+WEIGHTS = {"size": 1.0, "outlets": 1.5, "recency": 1.0, "novelty": 1.0}
 HALF_LIFE_HOURS = 12.0
+
+
+def novelty(story: Story) -> float:
+    """How much of the story is news today: 1 for a new story, else the share of its new articles."""
+    if story.status != "developing":
+        return 1.0
+    return len(set(story.new_article_ids) & {a.id for a in story.articles}) / max(1, len(story.articles))
 
 
 def score_story(story: Story, cutoff: dt.datetime) -> float:
@@ -27,6 +39,7 @@ def score_story(story: Story, cutoff: dt.datetime) -> float:
         WEIGHTS["size"] * math.log2(1 + len(story.articles))
         + WEIGHTS["outlets"] * math.log2(1 + len(story.outlets))
         + WEIGHTS["recency"] * freshness
+        + WEIGHTS["novelty"] * novelty(story)
     )
 
 

@@ -8,6 +8,7 @@ in one transaction, so an interrupted upgrade leaves the old version intact.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import zlib
 from collections.abc import Callable, Iterable, Sequence
@@ -20,7 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from .errors import StoreError
-from .models import Article, SourceHealth
+from .models import Article, PriorStory, SourceHealth
 
 __all__ = ["SCHEMA_VERSION", "DayRecord", "OutboxEntry", "Store", "open_store"]
 
@@ -123,8 +124,25 @@ def _create_delivery_v3(conn: Connection) -> None:
     )
 
 
+# Stories as built for each day (schema 4, issue 4: continuity): what a later day links to.
+stories_table = sa.Table(
+    "stories",
+    metadata,
+    sa.Column("day", sa.Text, primary_key=True),
+    sa.Column("story_id", sa.Text, primary_key=True),
+    sa.Column("position", sa.Integer, nullable=False),  # rank order in that day's briefing
+    sa.Column("label", sa.Text, nullable=False),
+    sa.Column("article_ids", sa.Text, nullable=False),  # JSON list
+    sa.Column("terms", sa.Text, nullable=False),  # JSON list of [term, weight]: the signature
+)
+
+
+def _create_stories_v4(conn: Connection) -> None:
+    metadata.create_all(conn, tables=[stories_table])
+
+
 # MIGRATIONS[n] upgrades a store at version n to n + 1 (version 0 is an empty database).
-MIGRATIONS: list[Callable[[Connection], None]] = [_create_v1, _add_sources, _create_delivery_v3]
+MIGRATIONS: list[Callable[[Connection], None]] = [_create_v1, _add_sources, _create_delivery_v3, _create_stories_v4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -379,6 +397,43 @@ class Store:
                 .where(outbox_table.c.day == day.isoformat(), outbox_table.c.recipient == recipient)
                 .values(**values)
             )
+
+    def record_stories(self, day: dt.date, stories: Sequence[PriorStory]) -> None:
+        """Make these (in this order) the stories recorded for day, replacing any recorded before."""
+        rows = [
+            {
+                "day": day.isoformat(),
+                "story_id": p.story_id,
+                "position": n,
+                "label": p.label,
+                "article_ids": json.dumps(list(p.article_ids)),
+                "terms": json.dumps([[t, w] for t, w in p.terms]),
+            }
+            for n, p in enumerate(stories)
+        ]
+        with self.engine.begin() as conn:
+            conn.execute(sa.delete(stories_table).where(stories_table.c.day == day.isoformat()))
+            if rows:
+                conn.execute(sa.insert(stories_table), rows)
+
+    def stories_between(self, first: dt.date, last: dt.date) -> list[PriorStory]:
+        """Stories recorded for the days first..last (inclusive), by day then rank."""
+        query = (
+            sa.select(stories_table)
+            .where(stories_table.c.day >= first.isoformat(), stories_table.c.day <= last.isoformat())
+            .order_by(stories_table.c.day, stories_table.c.position)
+        )
+        with self.engine.connect() as conn:
+            return [
+                PriorStory(
+                    day=dt.date.fromisoformat(r.day),
+                    story_id=r.story_id,
+                    label=r.label,
+                    article_ids=tuple(json.loads(r.article_ids)),
+                    terms=tuple((str(t), float(w)) for t, w in json.loads(r.terms)),
+                )
+                for r in conn.execute(query)
+            ]
 
     def days(self) -> list[dt.date]:
         """Days that have an edition, oldest first."""
