@@ -47,6 +47,15 @@ LOOKBACK_DAYS = 3
 LINK_THRESHOLD = 0.2
 # Terms kept per signature: enough to hold a story's names and topic words, small to store.
 TERMS_KEPT = 40
+# Earlier stories kept as candidates per story of today: a one-to-one match rarely needs more
+# than the best few, and keeping few bounds the work when many stories look alike.
+LINK_CANDIDATES = 8
+# A term in more signatures than this (of today's and the earlier days' stories together) is
+# too common to find candidates with: it would make the work grow with the square of the day.
+# The candidates found are then scored on whole signatures, common terms included. Below this
+# many stories nothing is left out (every fixture and test day); see bench_continuity.py.
+MAX_POSTINGS = 400
+_BLOCK_ROWS = 1024  # today's stories compared per sparse product: bounds its memory
 TITLE_WEIGHT = 2  # the title names the event; count its words twice, as clustering does
 _WORD_RE = re.compile(r"[^\W\d_]{3,}")  # words of three letters or more, no digits
 _ROUND = 6  # signature weights are stored and compared at this precision
@@ -66,17 +75,21 @@ class LinkedGroup:
 
 
 def _term_counts(articles: Sequence[Article]) -> Counter[str]:
-    counts: Counter[str] = Counter()
+    # Words are counted per language over the whole group first, so each distinct word is
+    # stemmed once per story rather than once per article.
+    words: dict[str, Counter[str]] = {}
     for article in articles:
-        language = sumy_language(article.language)
-        stops = stop_words(language)
-        words = Counter(w.lower() for w in _WORD_RE.findall(article.text))
+        counts = words.setdefault(sumy_language(article.language), Counter())
+        counts.update(w.lower() for w in _WORD_RE.findall(article.text))
         for w in _WORD_RE.findall(article.title):
-            words[w.lower()] += TITLE_WEIGHT
-        for word, n in words.items():
+            counts[w.lower()] += TITLE_WEIGHT
+    terms: Counter[str] = Counter()
+    for language, counts in words.items():
+        stops = stop_words(language)
+        for word, n in counts.items():
             if word not in stops:
-                counts[stem(word, language)] += n
-    return counts
+                terms[stem(word, language)] += n
+    return terms
 
 
 def story_terms(groups: Sequence[Sequence[Article]]) -> list[tuple[tuple[str, float], ...]]:
@@ -100,30 +113,46 @@ def signature_similarity(a: Sequence[tuple[str, float]], b: Sequence[tuple[str, 
     return round(sum(w * lookup.get(t, 0.0) for t, w in small), 9)
 
 
-def _similarities(
+def _similar_pairs(
     today: Sequence[tuple[tuple[str, float], ...]], earlier: Sequence[PriorStory]
 ) -> dict[tuple[int, int], float]:
-    """Non-zero cosines between today's signatures and the earlier ones, by (group, record) index."""
-    vocab: dict[str, int] = {}
-    # One vocabulary, so both matrices share their columns.
-    for sig in [*today, *(p.terms for p in earlier)]:
-        for term, _w in sig:
-            vocab.setdefault(term, len(vocab))
+    """Cosines >= LINK_THRESHOLD between today's signatures and earlier ones, by (group, record) index.
+
+    Candidates come from a sparse product over the terms held by at most MAX_POSTINGS
+    signatures, in blocks of rows, so neither time nor memory grows with the square of the
+    number of stories; the best LINK_CANDIDATES per group (ties to the earlier record) are then
+    scored exactly on their whole signatures.
+    """
+    if not today or not earlier:
+        return {}
+    df: Counter[str] = Counter(t for sig in [*today, *(p.terms for p in earlier)] for t, _w in sig)
+    vocab = {t: n for n, t in enumerate(sorted(t for t, k in df.items() if k <= MAX_POSTINGS))}
     width = max(1, len(vocab))
 
     def build(signatures: Sequence[Sequence[tuple[str, float]]]) -> sparse.csr_matrix:
         rows, cols, vals = [], [], []
         for i, sig in enumerate(signatures):
             for term, weight in sig:
-                rows.append(i)
-                cols.append(vocab[term])
-                vals.append(weight)
+                if term in vocab:
+                    rows.append(i)
+                    cols.append(vocab[term])
+                    vals.append(weight)
         return sparse.csr_matrix((vals, (rows, cols)), shape=(len(signatures), width), dtype=np.float64)
 
-    product = (build(today) @ build([p.terms for p in earlier]).T).tocoo()
-    return {
-        (int(i), int(j)): round(float(v), 9) for i, j, v in zip(product.row, product.col, product.data, strict=True)
-    }
+    mine, theirs = build(today), build([p.terms for p in earlier]).T.tocsc()
+    pairs: dict[tuple[int, int], float] = {}
+    for start in range(0, len(today), _BLOCK_ROWS):
+        block = (mine[start : start + _BLOCK_ROWS] @ theirs).tocsr()
+        block.data = np.round(block.data, 9)
+        for row in range(block.shape[0]):
+            lo, hi = block.indptr[row], block.indptr[row + 1]
+            cols, vals = block.indices[lo:hi], block.data[lo:hi]
+            for k in np.lexsort((cols, -vals))[:LINK_CANDIDATES]:
+                i, j = start + row, int(cols[k])
+                exact = signature_similarity(today[i], earlier[j].terms)
+                if exact >= LINK_THRESHOLD:
+                    pairs[(i, j)] = exact
+    return pairs
 
 
 def link_stories(
@@ -153,19 +182,22 @@ def link_stories(
         for a in ids:
             owners.setdefault(a, set()).add(sid)
 
-    sims = _similarities(signatures, earlier)
-    best_sim: dict[tuple[int, str], float] = {}
-    for (i, j), value in sims.items():
-        key = (i, earlier[j].story_id)
-        best_sim[key] = max(best_sim.get(key, 0.0), value)
+    sims = _similar_pairs(signatures, earlier)
     shared: Counter[tuple[int, str]] = Counter()
     for i, g in enumerate(members):
         for a in dict.fromkeys(x.id for x in g):
             for sid in owners.get(a, ()):
                 shared[(i, sid)] += 1
+    best_sim: dict[tuple[int, str], float] = {}
+    for (i, j), value in sims.items():
+        key = (i, earlier[j].story_id)
+        best_sim[key] = max(best_sim.get(key, 0.0), value)
+    for i, sid in shared:  # a story sharing articles is linked anyway; its similarity orders the ties
+        if (i, sid) not in best_sim:
+            best_sim[(i, sid)] = max(signature_similarity(signatures[i], earlier[j].terms) for j in versions[sid])
 
     candidates = []
-    for key in set(best_sim) | set(shared):
+    for key in best_sim:
         i, sid = key
         sim, n_shared = best_sim.get(key, 0.0), shared.get(key, 0)
         if n_shared or sim >= LINK_THRESHOLD:
