@@ -101,3 +101,31 @@ def password_authenticator(username: bytes, password: bytes, record: list[bytes]
         return AuthResult(success=ok, handled=False)
 
     return authenticate
+
+
+def write_run_config(folder: Path, port: int, source: Path, briefing: str = "") -> Path:
+    """A digest.toml for `digest run` tests: one path source, a store and archive in folder,
+    two recipients, and plain SMTP to the test server on 127.0.0.1:port."""
+    path = folder / "digest.toml"
+    path.write_text(
+        f"""
+[briefing]
+{briefing}
+[[sources]]
+path = "{source}"
+[store]
+url = "sqlite:///{folder}/digest.db"
+[output]
+dir = "{folder}/out"
+[email]
+from = "briefing@example.org"
+to = ["ana@example.org", "ben@example.org"]
+unsubscribe = "mailto:unsubscribe@example.org"
+[smtp]
+host = "127.0.0.1"
+port = {port}
+starttls = false
+""",
+        encoding="utf-8",
+    )
+    return path

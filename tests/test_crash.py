@@ -19,7 +19,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from click.testing import CliRunner
-from smtp_helpers import RecordingHandler, smtp_server
+from smtp_helpers import RecordingHandler, smtp_server, write_run_config
 
 from digest.cli import cli
 from digest.store import open_store
@@ -39,26 +39,7 @@ COMPARED = ("briefing.json", "briefing.html", "briefing.txt", "email.html")
 
 
 def _config(folder: Path, port: int) -> Path:
-    path = folder / "digest.toml"
-    path.write_text(
-        f"""
-[[sources]]
-path = "{FIXTURES}"
-[store]
-url = "sqlite:///{folder}/digest.db"
-[output]
-dir = "{folder}/out"
-[email]
-from = "briefing@example.org"
-to = {list(RECIPIENTS)!r}
-[smtp]
-host = "127.0.0.1"
-port = {port}
-starttls = false
-""".replace("'", '"'),
-        encoding="utf-8",
-    )
-    return path
+    return write_run_config(folder, port, FIXTURES)
 
 
 def _run(config: Path, day: str) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from smtp_helpers import RecordingHandler, smtp_server
+from smtp_helpers import RecordingHandler, smtp_server, write_run_config
 
 from digest.cli import cli
 from digest.config import load
@@ -20,31 +20,7 @@ COMPARED = ("briefing.json", "briefing.html", "briefing.txt", "email.html")
 
 
 def _config(tmp_path: Path, port: int, source: Path, extra: str = "") -> Path:
-    path = tmp_path / "digest.toml"
-    path.write_text(
-        f"""
-[briefing]
-timezone = "Europe/London"
-time = "06:30"
-{extra}
-[[sources]]
-path = "{source}"
-[store]
-url = "sqlite:///{tmp_path}/digest.db"
-[output]
-dir = "{tmp_path}/out"
-[email]
-from = "briefing@example.org"
-to = ["ana@example.org", "ben@example.org"]
-unsubscribe = "mailto:unsubscribe@example.org"
-[smtp]
-host = "127.0.0.1"
-port = {port}
-starttls = false
-""",
-        encoding="utf-8",
-    )
-    return path
+    return write_run_config(tmp_path, port, source, briefing=f'timezone = "Europe/London"\ntime = "06:30"\n{extra}')
 
 
 def _invoke(config: Path, *args: str) -> str:
