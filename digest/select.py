@@ -92,11 +92,11 @@ class CoverageSettings:
 
 DEFAULT_SETTINGS = CoverageSettings()
 
-# "CITY (AP) _ ", "CITY, Country (Reuters) -- ", "WASHINGTON _ ", "(AP) -- ": up to six
-# capitalised words, an optional agency in parentheses, then an AP underscore or a dash.
+# "CITY (AP) _ ", "CITY, Country (Reuters) -- ", "WASHINGTON _ ", "(AP) -- ", "KESSLING: ": up to
+# six capitalised words, an optional agency in parentheses, then an AP underscore, a dash or a colon.
 _DATELINE_RE = re.compile(
     r"(?:[A-Z][\w.'\-]*(?:,?\s+[A-Z][\w.'\-]*){0,5}\s*)?(?:\([A-Za-z .\-]{1,30}\)\s*)?"
-    r"(?:_|--|\u2014|\u2013)\s+"
+    r"(?:_|--|\u2014|\u2013|:)\s+"
 )
 _MAX_DATELINE_CHARS = 60  # a longer "dateline" is a sentence with a dash in it
 _SENTENCE_START = re.compile(r"""[A-Z0-9`'"\u2018\u201c(]""")
@@ -120,7 +120,10 @@ def strip_dateline(text: str) -> str:
     if m is None or m.end() > _MAX_DATELINE_CHARS or m.end() >= len(text):
         return text
     head, rest = text[: m.end()], text[m.end() :]
-    # A dateline is in capitals or names an agency; the rest must start a sentence.
+    # A dateline is in capitals or names an agency (a colon one wholly in capitals: "Note: ..."
+    # and "Mr. Smith: ..." stay); the rest must start a sentence.
+    if head.rstrip().endswith(":") and not head.isupper():
+        return text
     if not (head[:2].isupper() or "(" in head or head[0] in "_-\u2014\u2013"):
         return text
     return rest if _SENTENCE_START.match(rest) else text
