@@ -6,7 +6,8 @@ off), carrying the ids of the articles it appears in. Methods are selected by na
 - ``default``: the project's own coverage-based selector (``digest.select``), the best on DUC 2004
   and the fastest (README, "Summaries");
 - ``lexrank``: LexRank reimplemented on sparse matrices (``digest.lexrank``), ranking sentences
-  exactly as sumy's ``LexRankSummarizer`` does, ~75x faster; ``sumy-lexrank`` is sumy's own;
+  exactly as sumy's ``LexRankSummarizer`` does, in a tenth of the time; ``sumy-lexrank`` is sumy's
+  own;
 - ``textrank``, ``lsa``, ``luhn``, ``edmundson``, ``kl``, ``sumbasic``, ``reduction``: sumy's
   summarizers, each a callable of sumy's shape ``summarizer(document, count)``.
 

@@ -76,7 +76,7 @@ def _import_nltk_light() -> tuple[Any, Any, Any]:
                 stub.__spec__ = importlib.machinery.ModuleSpec(name, None, is_package=True)
                 stub.__spec__.submodule_search_locations = stub.__path__
                 setattr(stub, _STUB_MARK, True)
-                stub.__getattr__ = functools.partial(_complete_on_access, name)  # type: ignore[attr-defined]
+                stub.__getattr__ = functools.partial(_complete_on_access, name)  # type: ignore[method-assign]
                 sys.modules[name] = stub
             # snowball.py does `from nltk.corpus import stopwords`, used only with
             # ignore_stopwords=True (never here); the real corpus loader comes with load_full_nltk.
