@@ -2,33 +2,131 @@
 
 Sentence splitting uses NLTK's Punkt algorithm with parameters the project ships in
 ``digest/data/punkt_<language>.json`` (made by ``scripts/train_punkt.py``), so nothing is ever
-downloaded. Words are Treebank-style tokens (``NLTKWordTokenizer``, which needs no data), stems
+downloaded. Words are Treebank-style tokens (``NLTKWordTokenizer``, which needs no data) or, where
+speed matters more than punctuation detail, runs of letters and digits (``word_tokens``); stems
 come from the Snowball stemmer and stop words from sumy's lists.
+
+Start-up cost: ``import nltk`` runs ``nltk/__init__.py``, which imports most of NLTK plus
+scipy.stats and scikit-learn (2-3 s on the shared 2-core machine; ``python -X importtime``).
+``digest summarize`` must start in a fraction of that (benchmarks/bench_summarize.py), so
+``_import_nltk_light`` loads only the three modules used here (Punkt, the Treebank word
+tokenizer, Snowball) under empty package objects for ``nltk``, ``nltk.tokenize``, ``nltk.stem``
+and ``nltk.corpus``, without running their ``__init__`` files (~0.1 s). NLTK's own regex
+safeguard (``nltk.redos``: a timeout on every match) stays in place. If anything about that fails
+(another NLTK layout), the ordinary import is used instead: slower, same results. Code that needs
+the whole ``nltk`` package (sumy's ``import nltk``) gets it through ``load_full_nltk``.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib
+import importlib.machinery
+import importlib.util
 import json
+import os
+import pkgutil
 import re
+import sys
+import types
 from collections.abc import Iterator
 from importlib import resources
-
-from nltk.stem.snowball import SnowballStemmer
-from nltk.tokenize import NLTKWordTokenizer
-from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
-from sumy.utils import get_stop_words
+from typing import Any
 
 __all__ = [
     "SumyTokenizer",
+    "load_full_nltk",
     "normalize_space",
     "paragraphs",
     "sentence_spans",
     "split_sentences",
     "stem",
     "stop_words",
+    "sumy_language",
     "tokenize_words",
+    "word_tokens",
 ]
+
+# The package objects stood in for by _import_nltk_light (their __init__ is what is slow).
+_NLTK_PACKAGES = ("nltk", "nltk.tokenize", "nltk.stem", "nltk.corpus")
+_STUB_MARK = "__digest_light_stub__"
+
+
+def _complete_on_access(package: str, attr: str) -> Any:
+    """A stand-in package asked for something it lacks: load the real NLTK and answer from it."""
+    if attr.startswith("__"):
+        raise AttributeError(attr)
+    if importlib.util.find_spec(f"{package}.{attr}") is not None:  # a submodule: `from nltk import redos`
+        return importlib.import_module(f"{package}.{attr}")
+    load_full_nltk()
+    return getattr(sys.modules[package], attr)
+
+
+def _import_nltk_light() -> tuple[Any, Any, Any]:
+    """Punkt, Treebank (destructive) and Snowball modules, without running nltk/__init__."""
+    if "nltk" not in sys.modules:
+        spec = importlib.util.find_spec("nltk")
+        if spec is not None and spec.submodule_search_locations:
+            root = next(iter(spec.submodule_search_locations))
+            for name in _NLTK_PACKAGES:
+                sub = name.partition(".")[2]
+                stub = types.ModuleType(name)
+                stub.__path__ = [os.path.join(root, sub) if sub else root]
+                stub.__package__ = name
+                stub.__spec__ = importlib.machinery.ModuleSpec(name, None, is_package=True)
+                stub.__spec__.submodule_search_locations = stub.__path__
+                setattr(stub, _STUB_MARK, True)
+                stub.__getattr__ = functools.partial(_complete_on_access, name)  # type: ignore[method-assign]
+                sys.modules[name] = stub
+            # snowball.py does `from nltk.corpus import stopwords`, used only with
+            # ignore_stopwords=True (never here); the real corpus loader comes with load_full_nltk.
+            sys.modules["nltk.corpus"].stopwords = None  # type: ignore[attr-defined]
+            try:
+                return (
+                    importlib.import_module("nltk.tokenize.punkt"),
+                    importlib.import_module("nltk.tokenize.destructive"),
+                    importlib.import_module("nltk.stem.snowball"),
+                )
+            except Exception:  # another NLTK layout: forget the stubs, take the ordinary import
+                for name in [n for n in sys.modules if n == "nltk" or n.startswith("nltk.")]:
+                    del sys.modules[name]
+    return (
+        importlib.import_module("nltk.tokenize.punkt"),
+        importlib.import_module("nltk.tokenize.destructive"),
+        importlib.import_module("nltk.stem.snowball"),
+    )
+
+
+_punkt, _destructive, _snowball = _import_nltk_light()
+
+
+def load_full_nltk() -> types.ModuleType:
+    """The complete ``nltk`` package (its ``__init__`` run), replacing the light stand-ins."""
+    stubs = [name for name in _NLTK_PACKAGES if getattr(sys.modules.get(name), _STUB_MARK, False)]
+    if not stubs:
+        return importlib.import_module("nltk")
+    kept = {n: m for n, m in sys.modules.items() if n.startswith("nltk.") and n not in stubs}
+    for name in stubs:
+        del sys.modules[name]
+    nltk = importlib.import_module("nltk")
+    for name in stubs:
+        importlib.import_module(name)
+    # Re-attach the submodules loaded earlier to the real packages (`nltk.stem.snowball` as an
+    # attribute chain is how sumy reaches the stemmer).
+    for name, module in kept.items():
+        parent, _, child = name.rpartition(".")
+        if parent in sys.modules and not hasattr(sys.modules[parent], child):
+            setattr(sys.modules[parent], child, module)
+    _snowball.stopwords = sys.modules["nltk.corpus"].stopwords
+    return nltk
+
+
+_WORD_RE = re.compile(r"\w")
+# Runs of letters and digits: the words ROUGE and our coverage summarizer count. About ten times
+# faster than Treebank (which routes ~30 regexes through nltk.redos per sentence).
+_TOKEN_RE = re.compile(r"[^\W_]+")
+_PARAGRAPH_RE = re.compile(r"\n\s*\n")
+_WORDS = _destructive.NLTKWordTokenizer()
 
 # Languages with both a Snowball stemmer and a sumy stop-word list; others fall back to English
 # stop words with no stemming so summaries still work (less well).
@@ -48,15 +146,12 @@ SUPPORTED_LANGUAGES = {
     "no": "norwegian",
     "da": "danish",
 }
-_WORD_RE = re.compile(r"\w")
-_PARAGRAPH_RE = re.compile(r"\n\s*\n")
-_SPACE_RE = re.compile(r"\s+")
-_WORDS = NLTKWordTokenizer()
 
 
 def normalize_space(text: str) -> str:
     """Collapse every run of whitespace to one space and strip the ends."""
-    return _SPACE_RE.sub(" ", text).strip()
+    # str.split() breaks on exactly the characters re's \s matches (str.isspace), several times faster.
+    return " ".join(text.split())
 
 
 def paragraphs(text: str) -> list[str]:
@@ -65,28 +160,28 @@ def paragraphs(text: str) -> list[str]:
 
 
 @functools.cache
-def _punkt(language: str) -> PunktSentenceTokenizer:
+def _punkt_tokenizer(language: str) -> Any:
     name = language if resources.files("digest.data").joinpath(f"punkt_{language}.json").is_file() else "english"
     raw = json.loads(resources.files("digest.data").joinpath(f"punkt_{name}.json").read_text("utf-8"))
-    params = PunktParameters()
+    params = _punkt.PunktParameters()
     params.abbrev_types = set(raw["abbrev_types"])
     params.collocations = {tuple(c) for c in raw["collocations"]}
     params.sent_starters = set(raw["sent_starters"])
     for word, flags in raw["ortho_context"].items():
         params.ortho_context[word] = flags
-    return PunktSentenceTokenizer(params)
+    return _punkt.PunktSentenceTokenizer(params)
 
 
 def sentence_spans(paragraph: str, language: str = "english") -> Iterator[tuple[int, int]]:
     """(start, end) offsets of the sentences of one paragraph."""
-    return iter(_punkt(language).span_tokenize(paragraph))
+    return iter(_punkt_tokenizer(language).span_tokenize(paragraph))
 
 
 def split_sentences(text: str, language: str = "english") -> list[str]:
     """The sentences of a text, paragraph by paragraph, each with whitespace collapsed."""
     out: list[str] = []
     for para in paragraphs(text):
-        out.extend(s for s in _punkt(language).tokenize(para) if s.strip())
+        out.extend(s for s in _punkt_tokenizer(language).tokenize(para) if s.strip())
     return out
 
 
@@ -95,9 +190,14 @@ def tokenize_words(sentence: str) -> list[str]:
     return [w for w in _WORDS.tokenize(sentence) if _WORD_RE.search(w)]
 
 
+def word_tokens(sentence: str) -> list[str]:
+    """Runs of letters and digits ("Kyiv's" -> "Kyiv", "s"): the fast tokenizer for summarising."""
+    return _TOKEN_RE.findall(sentence)
+
+
 @functools.cache
-def _stemmer(language: str) -> SnowballStemmer | None:
-    return SnowballStemmer(language) if language in SUPPORTED_LANGUAGES.values() else None
+def _stemmer(language: str) -> Any:
+    return _snowball.SnowballStemmer(language) if language in SUPPORTED_LANGUAGES.values() else None
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -111,10 +211,16 @@ def stem(word: str, language: str = "english") -> str:
 @functools.cache
 def stop_words(language: str = "english") -> frozenset[str]:
     """sumy's stop words for the language (English ones where sumy has none)."""
-    try:
-        return frozenset(get_stop_words(language))
-    except LookupError:
-        return frozenset(get_stop_words("english"))
+    # Read sumy's own list file as sumy.utils.get_stop_words does, without importing sumy.utils
+    # (which imports requests and pycountry: ~0.15 s of start-up for a word list).
+    for name in (language, "english"):
+        try:
+            data = pkgutil.get_data("sumy", f"data/stopwords/{name}.txt")
+        except OSError:
+            continue
+        if data is not None:
+            return frozenset(w.rstrip() for w in data.decode("utf-8").splitlines() if w)
+    raise LookupError("sumy's English stop-word list is missing; is sumy installed?")
 
 
 def sumy_language(code: str) -> str:

@@ -91,7 +91,12 @@ def test_summarize_paths_and_batch(runner: CliRunner, tmp_path: Path, samples_di
     )
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "sums").iterdir()) == ["bridge.txt", "vaccine.txt"]
-    assert len((tmp_path / "sums" / "bridge.txt").read_text().split()) <= 40
+    # --words fills by default: one sentence past the budget, so the first 40 words are full.
+    filled = (tmp_path / "sums" / "bridge.txt").read_text().splitlines()
+    assert len(" ".join(filled).split()) > 40 >= len(" ".join(filled[:-1]).split())
+    result = runner.invoke(cli, ["summarize", "--batch", str(batch), "--out", "hard", "--words", "40", "--no-fill"])
+    assert result.exit_code == 0, result.output
+    assert len((tmp_path / "hard" / "bridge.txt").read_text().split()) <= 40
 
     assert runner.invoke(cli, ["summarize", files[0], "--method", "nope"]).exit_code == 2
     assert runner.invoke(cli, ["summarize", files[0], "--words", "5", "--sentences", "2"]).exit_code == 2

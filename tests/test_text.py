@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import nltk
 
-from digest.text import SumyTokenizer, paragraphs, split_sentences, stem, stop_words, tokenize_words
+from digest.text import SumyTokenizer, paragraphs, split_sentences, stem, stop_words, tokenize_words, word_tokens
 
 
 def test_sentences_without_any_nltk_data(monkeypatch, tmp_path) -> None:
@@ -36,3 +39,29 @@ def test_sumy_tokenizer_shape() -> None:
     assert tok.language == "english"
     assert tok.to_sentences("One here. Two there.") == ("One here.", "Two there.")
     assert tok.to_words("Two there.") == ("Two", "there")
+
+
+def test_word_tokens_are_letter_digit_runs() -> None:
+    assert word_tokens("Kyiv's talks, stalled at 7.4% -- re_opened") == [
+        "Kyiv",
+        "s",
+        "talks",
+        "stalled",
+        "at",
+        "7",
+        "4",
+        "re",
+        "opened",
+    ]
+
+
+def test_nltk_loads_light_and_completes_on_demand() -> None:
+    # In a fresh process: digest.text must not run nltk/__init__ (2-3 s: scipy.stats, sklearn), and
+    # code that then asks the `nltk` package for more (sumy does) must get the real thing.
+    code = (
+        "import sys, digest.text as t; light = hasattr(sys.modules['nltk'], '__digest_light_stub__'); "
+        "heavy = 'nltk.collocations' in sys.modules; import nltk; "
+        "print(light, heavy, nltk.FreqDist('abca')['a'] == 2, t.stem('Talks'))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "False", "True", "talk"]

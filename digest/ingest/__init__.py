@@ -19,11 +19,28 @@ import datetime as dt
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from ..fetch import DEFAULT_POLICY, FetchPolicy
 from ..models import Article, Skip
 from .files import SUFFIXES, iter_files, read_file
-from .sources import SourceOutcome, SourcesResult, ingest_sources, read_urls
+
+if TYPE_CHECKING:
+    from ..fetch import FetchPolicy
+    from .sources import SourceOutcome, SourcesResult, ingest_sources
+
+# The sources side (the store through SQLAlchemy, fetching through httpx: ~0.4 s of imports) is
+# loaded on first use, so that reading local files -- `digest summarize`, whose whole-process
+# time benchmarks/bench_summarize.py measures -- does not pay for it.
+_LAZY = frozenset({"SourceOutcome", "SourcesResult", "ingest_sources"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from . import sources
+
+        return getattr(sources, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "SUFFIXES",
@@ -50,9 +67,7 @@ def _is_url(location: str) -> bool:
     return location.lower().startswith(("http://", "https://"))
 
 
-def read_inputs(
-    locations: Iterable[str], captured: dt.datetime, *, policy: FetchPolicy = DEFAULT_POLICY
-) -> IngestResult:
+def read_inputs(locations: Iterable[str], captured: dt.datetime, *, policy: FetchPolicy | None = None) -> IngestResult:
     """Read every location (files, folders, http(s) URLs); page-dump relative times count back from captured.
 
     Raises InputError for a local location that does not exist.
@@ -75,5 +90,8 @@ def read_inputs(
             for path, source in iter_files(location):
                 take(read_file(path, source, captured))
     if urls:
-        take(read_urls(urls, captured, policy))
+        from ..fetch import DEFAULT_POLICY
+        from .sources import read_urls
+
+        take(read_urls(urls, captured, policy or DEFAULT_POLICY))
     return IngestResult(tuple(articles.values()), tuple(skipped))

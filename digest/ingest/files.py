@@ -10,9 +10,6 @@ from pathlib import Path
 from ..errors import InputError
 from ..models import Article, Skip
 from .dump import is_page_dump, parse_page_dump
-from .feed import is_json_feed, parse_feed, parse_json_feed
-from .opml import is_opml, parse_opml
-from .page import parse_html_page
 from .plaintext import parse_text_article
 from .records import parse_json_records, parse_jsonl_records
 
@@ -33,7 +30,14 @@ def decode_text(data: bytes) -> str:
     return data.decode("latin-1")
 
 
+# The feed, OPML and HTML readers (feedparser, lxml, trafilatura: ~0.5 s of imports together) are
+# imported in _parse when a file needs them, so that reading plain-text folders -- what
+# `digest summarize --batch` does (benchmarks/bench_summarize.py) -- does not pay for them.
+
+
 def _opml_skip(data: bytes, source: str) -> Skip:
+    from .opml import parse_opml
+
     try:
         count = len(parse_opml(data, source))
     except InputError as exc:
@@ -47,18 +51,25 @@ def _opml_skip(data: bytes, source: str) -> Skip:
 
 def _parse(data: bytes, path: Path, source: str, captured: dt.datetime) -> Iterator[Article | Skip]:
     suffix = path.suffix.lower()
-    if suffix == ".opml" or (suffix in {".xml", ".rss", ".atom", ".rdf"} and is_opml(data)):
-        yield _opml_skip(data, source)
-        return
-    if suffix in {".xml", ".rss", ".atom", ".rdf"}:
-        yield from parse_feed(data, source)
+    if suffix in {".opml", ".xml", ".rss", ".atom", ".rdf"}:
+        from .feed import parse_feed
+        from .opml import is_opml
+
+        if suffix == ".opml" or is_opml(data):
+            yield _opml_skip(data, source)
+        else:
+            yield from parse_feed(data, source)
         return
     text = decode_text(data)
     if suffix == ".jsonl":
         yield from parse_jsonl_records(text, source)
     elif suffix == ".json":
+        from .feed import is_json_feed, parse_json_feed
+
         yield from (parse_json_feed if is_json_feed(text) else parse_json_records)(text, source)
     elif suffix in {".html", ".htm"}:
+        from .page import parse_html_page
+
         yield parse_html_page(text, source)
     elif is_page_dump(text):
         yield from parse_page_dump(text, source, captured)
