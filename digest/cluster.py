@@ -165,33 +165,11 @@ _DEMONYM_RULES = (
     ("an", "o"),
     ("s", ""),
 )
+# Honorifics and ranks: abbreviations that never end a sentence ("Sen. Lott") and role words that
+# are trimmed from the front of a name ("Gen. Pinochet" -> "Pinochet").
+_HONORIFICS = frozenset(["mr", "mrs", "ms", "dr", "sen", "rep", "gov", "gen", "col", "lt", "sgt", "capt"])
 # Abbreviations after which a full stop does not end the sentence ("St. Petersburg", "Sen. Lott").
-_ABBREV = frozenset(
-    [
-        "st",
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "rep",
-        "gov",
-        "gen",
-        "col",
-        "lt",
-        "sgt",
-        "capt",
-        "jr",
-        "sr",
-        "vs",
-        "mt",
-        "ft",
-        "corp",
-        "inc",
-        "co",
-        "ltd",
-        "no",
-    ]
-)
+_ABBREV = _HONORIFICS | frozenset(["st", "jr", "sr", "vs", "mt", "ft", "corp", "inc", "co", "ltd", "no"])
 _ENTITY_CONNECT = frozenset({"of", "de", "al", "la", "van", "von", "bin", "el", "du", "da"})
 
 
@@ -530,7 +508,7 @@ def cluster_texts(titles: Sequence[str], texts: Sequence[str], *, times: Sequenc
 # ================================================================ labels and headline
 # Role words are trimmed from the front of names ("President Bill Clinton" -> "Bill Clinton"); generic words may
 # end a name ("White House") but never make one alone; company suffixes are trimmed from the end.
-_ROLE = frozenset(
+_ROLE = _HONORIFICS | frozenset(
     [
         "president",
         "prime",
@@ -541,14 +519,6 @@ _ROLE = frozenset(
         "official",
         "chairman",
         "leader",
-        "sen",
-        "rep",
-        "gov",
-        "gen",
-        "col",
-        "lt",
-        "sgt",
-        "capt",
         "premier",
         "deputy",
         "vice",
@@ -568,10 +538,6 @@ _ROLE = frozenset(
         "finance",
         "state",
         "general",
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
     ]
 )
 _GENERIC = _ROLE | frozenset(
