@@ -88,6 +88,12 @@ class CoverageSettings:
     # Scores are integer weights (x1000) / words, so unequal scores differ by > 1e-4: this bonus,
     # / (1 + sentence number), only breaks exact ties, toward earlier sentences.
     tie_break: float = 1e-6
+    # A candidate that repeats a chosen sentence's phrase is skipped: it shares a run of at least
+    # repeat_run content words (stop words and bare numbers left out, so "crown gained 0.9% against
+    # the dollar" and "crown gained against the dollar" share "crown gained ... dollar") making up
+    # at least repeat_share of its own content words. 0 turns the guard off.
+    repeat_run: int = 3
+    repeat_share: float = 0.3
 
 
 DEFAULT_SETTINGS = CoverageSettings()
@@ -130,11 +136,14 @@ def strip_dateline(text: str) -> str:
 
 
 class _Sent:
-    __slots__ = ("concepts", "doc", "first", "index", "n_words", "text")
+    __slots__ = ("concepts", "content", "doc", "first", "index", "n_words", "text")
 
-    def __init__(self, doc: int, index: int, text: str, n_words: int, concepts: set, first: str) -> None:
+    def __init__(
+        self, doc: int, index: int, text: str, n_words: int, concepts: set, first: str, content: tuple[int, ...]
+    ) -> None:
         self.doc, self.index, self.text = doc, index, text
         self.n_words, self.concepts, self.first = n_words, concepts, first
+        self.content = content  # term ids of its content words, in order
 
 
 class _Vocab:
@@ -160,6 +169,10 @@ class _Vocab:
                 tid = self.terms.setdefault(self.stem(token), len(self.terms))
             self.ids[token] = tid
 
+    def content(self, lowered: list[str]) -> tuple[int, ...]:
+        """Term ids of the non-stop, non-numeric tokens, in order."""
+        return tuple(self.ids[t] for t in lowered if t not in self.stop and not t.isdigit())
+
     def concepts(self, lowered: list[str]) -> set:
         """Concept keys of a list of learnt tokens."""
         ids = list(map(self.ids.__getitem__, lowered))
@@ -180,7 +193,15 @@ def _prepare(docs: Sequence[Sequence[str]], tokenize: Callable[[str], list[str]]
             rows.append((d, i, text, _tokens(text, tokenize)))
     vocab.learn(chain.from_iterable(r[3] for r in rows))
     return [
-        _Sent(d, i, text, len(text.split()), vocab.concepts(lowered), lowered[0] if lowered else "")
+        _Sent(
+            d,
+            i,
+            text,
+            len(text.split()),
+            vocab.concepts(lowered),
+            lowered[0] if lowered else "",
+            vocab.content(lowered),
+        )
         for d, i, text, lowered in rows
     ]
 
@@ -234,6 +255,28 @@ def _candidates(sents: list[_Sent], st: CoverageSettings) -> list[int]:
     return strict if strict else loose
 
 
+def _longest_run(a: Sequence[int], b: Sequence[int]) -> int:
+    """Length of the longest run of terms that a and b share, in the same order."""
+    best = 0
+    previous = [0] * (len(b) + 1)
+    for x in a:
+        current = [0] * (len(b) + 1)
+        for j, y in enumerate(b, 1):
+            if x == y:
+                current[j] = previous[j - 1] + 1
+                best = max(best, current[j])
+        previous = current
+    return best
+
+
+def _repeats(s: _Sent, chosen: _Sent, st: CoverageSettings) -> bool:
+    """True when s says again a phrase of the chosen sentence (see CoverageSettings.repeat_run)."""
+    if st.repeat_run <= 0 or len(set(s.content).intersection(chosen.content)) < st.repeat_run:
+        return False  # too few shared terms for a run: skip the quadratic run search
+    run = _longest_run(s.content, chosen.content)
+    return run >= st.repeat_run and run >= st.repeat_share * len(s.content)
+
+
 def _greedy(
     cands: list[int], sents: list[_Sent], weights: dict, words: int | None, sentences: int | None, st: CoverageSettings
 ) -> list[int]:
@@ -268,7 +311,8 @@ def _greedy(
         chosen.append(k)
         used += cost
         covered |= cs
-        alive = [x for x in keep if x != best]
+        # A candidate that repeats the sentence just chosen is out for good: each is checked once.
+        alive = [x for x in keep if x != best and not _repeats(sents[items[x][0]], sents[k], st)]
         if sentences is not None and len(chosen) >= sentences:
             break
     return chosen
@@ -282,8 +326,9 @@ def _fill(
     room: int,
     tokenize: Callable[[str], list[str]],
     vocab: _Vocab,
+    st: CoverageSettings,
 ) -> int | None:
-    """The unpicked candidate whose first ``room`` words add the most concept weight.
+    """The unpicked, non-repeating candidate whose first ``room`` words add the most concept weight.
 
     A prefix never adds more than its whole sentence, so candidates are visited by whole-sentence
     gain and the scan stops when that cannot beat the best prefix found. Ties: earlier sentence.
@@ -306,6 +351,8 @@ def _fill(
         if best_key is not None and whole < best_key[0]:
             break
         s = sents[k]
+        if any(_repeats(s, sents[c], st) for c in chosen):
+            continue
         if s.n_words <= room:
             g = whole
         else:
@@ -356,7 +403,7 @@ def select_sentences(
     if words is not None and fill:
         room = words - sum(sents[k].n_words for k in chosen)
         if room > 0:
-            extra = _fill(chosen, cands, sents, weights, room, tokenize, vocab)
+            extra = _fill(chosen, cands, sents, weights, room, tokenize, vocab, settings)
             if extra is not None:
                 s = sents[extra]
                 picks.append(Pick(s.doc, s.index, s.text, fill=True))

@@ -12,7 +12,7 @@ from digest.ingest import read_inputs
 from digest.ingest.dump import parse_page_dump
 from digest.lexrank import rank_lexrank, top_sentences
 from digest.models import Article
-from digest.select import select_sentences, strip_dateline
+from digest.select import CoverageSettings, select_sentences, strip_dateline
 from digest.summarize import DEFAULT_METHOD, METHODS, candidate_sentences, summarize_story
 from digest.text import SumyTokenizer, stem, stop_words, word_tokens
 from tests.conftest import CAPTURED
@@ -179,3 +179,23 @@ def test_seed_summaries_are_verbatim_and_attributed(seed_path: Path) -> None:
                 assert all(sentence.text in by_id[i].text for i in sentence.article_ids)
                 copies = [a.id for a in group if sentence.text in a.text]
                 assert set(sentence.article_ids) == set(copies)
+
+
+def test_a_sentence_that_repeats_a_chosen_one_is_skipped() -> None:
+    docs = [
+        [
+            "The harbour ferry fleet doubled its crossings on Monday while the Eastbank bridge stayed shut.",
+            "Ferry crossings doubled on Monday as the Eastbank bridge stayed closed to traffic.",
+            "Engineers found cracks in two main girders of the Eastbank bridge during an inspection.",
+        ],
+        [
+            "The harbour ferry fleet doubled its crossings while the Eastbank bridge stayed shut, officials said.",
+            "Engineers found the cracks in two girders during a routine inspection of the bridge.",
+        ],
+    ]
+    helpers = {"tokenize": word_tokens, "stem": stem, "stop_words": stop_words(), "words": 40, "fill": True}
+    guarded = [p.text for p in select_sentences(docs, **helpers)]
+    unguarded = [p.text for p in select_sentences(docs, settings=CoverageSettings(repeat_run=0), **helpers)]
+    assert any("girders" in t for t in guarded)
+    assert sum("fleet doubled" in t for t in guarded) == 1, guarded
+    assert sum("fleet doubled" in t for t in unguarded) == 2, unguarded  # the fill sentence repeats without it
