@@ -115,7 +115,7 @@ def run_one(n: int, which: str):
     titles, texts, gold = make_day(n)
     import digest.cluster as cc  # imported after the data so that 'before' includes the libraries' import
 
-    cc._stop(), cc._stem("warm")  # load stop words and the stemmer before measuring
+    cc._stop(), cc.stem("warm")  # load stop words and the stemmer before measuring
     before = _rss_mib()
     out = {"n": n, "which": which, "stories": len(set(gold.tolist()))}
     if which == "core":

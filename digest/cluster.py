@@ -178,10 +178,6 @@ def _stop() -> frozenset[str]:
     return stop_words("english") | _NEWS_STOP
 
 
-def _stem(w: str) -> str:
-    return stem(w)
-
-
 def _tokens(text: str):
     """Yield (surface, lower, capitalised, sentence_start) per word token."""
     prev_end = 0
@@ -284,7 +280,7 @@ def vectorize(titles: Sequence[str], texts: Sequence[str], chunk: int = 8192):
     vocab: dict[str, int] = {}
     w2t = np.empty(max(1, len(wid)), np.int64)
     for w, i in wid.items():
-        w2t[i] = vocab.setdefault(_stem(fold.get(w, w)), len(vocab))
+        w2t[i] = vocab.setdefault(stem(fold.get(w, w)), len(vocab))
     # a title bigram counts only if some body has it as an entity: title-case headlines capitalise every word
     e2t = np.full(max(1, len(eid)), -1, np.int64)
     for e, i in eid.items():
@@ -690,7 +686,7 @@ def label_cluster(
                 if len(ph) > 1 and ph[-1].lower() not in _GENERIC:
                     subs.append(ph[-1:])  # "Augusto Pinochet" also counts as "Pinochet"
                 for p in subs:
-                    key = tuple(_stem(fold.get(x.lower(), x.lower())) for x in p)
+                    key = tuple(stem(fold.get(x.lower(), x.lower())) for x in p)
                     names[key] += 1
                     surf_n.setdefault(key, Counter())[" ".join(p)] += 1
                     if is_title:
@@ -700,7 +696,7 @@ def label_cluster(
                     low = low[:-2]
                 if low in stop or len(low) < 3 or proper.get(low, 0) > 0 or low in _GENERIC or low not in lower_seen:
                     continue
-                k = _stem(low)
+                k = stem(low)
                 words[k] += 1
                 surf_w.setdefault(k, Counter())[low] += 1
                 if is_title:
@@ -758,7 +754,7 @@ def label_cluster(
         return label
     for _sc, k in words:
         disp = _display(c["sw"][k])
-        if _stem(disp) not in best:
+        if stem(disp) not in best:
             written = disp[:1].upper() + disp[1:] + " " + label
             if any(written in x for x in texts):  # "Hurricane Mitch" rather than "Mitch hurricane"
                 return written
@@ -781,7 +777,7 @@ def pick_headline_index(titles: Sequence[str], texts: Sequence[str]) -> int:
 
 def story_id(articles: Sequence[Article]) -> str:
     """A stable id for a story: derived from its earliest article."""
-    first = min(articles, key=lambda a: (a.published.isoformat() if a.published else "", a.id))
+    first = min(articles, key=lambda a: a.time_key)
     return hashlib.sha256(f"story:{first.id}".encode()).hexdigest()[:12]
 
 

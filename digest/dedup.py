@@ -190,7 +190,7 @@ def dedup_articles(articles: Sequence[Article], threshold: float = OVERLAP_THRES
         if rest:
             seen = {(head.outlet, head.url), *head.also_in}
             also = list(head.also_in)
-            for other in sorted(rest, key=lambda a: (a.published.isoformat() if a.published else "", a.id)):
+            for other in sorted(rest, key=lambda a: a.time_key):
                 for pair in [(other.outlet, other.url), *other.also_in]:
                     if pair not in seen and (pair[0] or pair[1]):
                         seen.add(pair)

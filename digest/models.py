@@ -31,6 +31,11 @@ class Article:
     # The same article elsewhere (wire copies, other URLs), as (outlet, url) pairs; set by dedup.
     also_in: tuple[tuple[str, str], ...] = ()
 
+    @property
+    def time_key(self) -> tuple[str, str]:
+        """Sort key: oldest first (undated first), then id."""
+        return (self.published.isoformat() if self.published else "", self.id)
+
     def to_json(self) -> dict[str, Any]:
         """The article as briefing.json lists it."""
         return {

@@ -44,10 +44,6 @@ class BuildReport:
     skipped: tuple[Skip, ...]
 
 
-def _time_key(a: Article) -> tuple[str, str]:
-    return (a.published.isoformat() if a.published else "", a.id)
-
-
 def make_briefing(
     articles: Sequence[Article],
     day: dt.date,
@@ -69,7 +65,7 @@ def _make_briefing(
     """make_briefing, plus the day's stories as later days will see them (in rank order)."""
     # Duplicates (same article at two URLs, wire copies) become one article listing every outlet.
     articles = dedup_articles(articles)
-    groups = [tuple(sorted(group, key=_time_key)) for group in cluster_articles(articles)]
+    groups = [tuple(sorted(group, key=lambda a: a.time_key)) for group in cluster_articles(articles)]
     stories = []
     terms = {}
     for linked in link_stories(groups, previous, day):

@@ -108,7 +108,7 @@ _MAX_DATELINE_CHARS = 60  # a longer "dateline" is a sentence with a dash in it
 _SENTENCE_START = re.compile(r"""[A-Z0-9`'"\u2018\u201c(]""")
 _QUOTE_MARKS = ('"', "``", "''", "\u201c", "\u201d")
 _CLOSERS = "'\"\u2019\u201d)] "
-_BYLINE_RE = re.compile(r"^(?:by\s+[A-Z]|photo:|image:|caption:|file photo|\(?(?:ap|reuters|afp) photo)", re.IGNORECASE)
+BYLINE_RE = re.compile(r"^(?:by\s+[A-Z]|photo:|image:|caption:|file photo|\(?(?:ap|reuters|afp) photo)", re.IGNORECASE)
 # Lower-cased first words that refer back to something the reader has not seen.
 _OPENERS = frozenset(
     """
@@ -249,7 +249,7 @@ def _candidates(sents: list[_Sent], st: CoverageSettings) -> list[int]:
         end = s.text.rstrip(_CLOSERS)
         if not end.endswith((".", "!", "?")) or (st.drop_questions and end.endswith("?")):
             continue
-        if (st.drop_openers and s.first in _OPENERS) or _BYLINE_RE.match(s.text):
+        if (st.drop_openers and s.first in _OPENERS) or BYLINE_RE.match(s.text):
             continue
         strict.append(k)
     return strict if strict else loose

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .models import Article, SummarySentence
-from .select import select_sentences, strip_dateline
+from .select import BYLINE_RE, select_sentences, strip_dateline
 from .text import (
     SumyTokenizer,
     load_full_nltk,
@@ -61,7 +61,6 @@ METHODS: tuple[str, ...] = (DEFAULT_METHOD, "lexrank", *sorted(_SUMY))
 MIN_SENTENCE_WORDS = 6  # ranking methods: shorter "sentences" are captions, bylines or fragments
 MAX_SENTENCE_WORDS = 60  # longer ones are run-ons from pages that lost their punctuation
 _TERMINAL_RE = re.compile(r"""[.!?]['"”’)\]]*$""")
-_BYLINE_RE = re.compile(r"^(?:by\s+[A-Z]|photo:|image:|caption:|file photo|\(?(?:ap|reuters|afp) photo)", re.IGNORECASE)
 # What sumy's numeric code raises on degenerate input (e.g. LexRank's 0/0 when no two sentences
 # share a content word): the story then gets its first sentences instead.
 _SUMY_FAILURES = (ArithmeticError, RuntimeWarning, ValueError)
@@ -85,7 +84,7 @@ def candidate_sentences(articles: Sequence[Article], language: str = "english") 
             n_words = len(text.split())
             if not MIN_SENTENCE_WORDS <= n_words <= MAX_SENTENCE_WORDS:
                 continue
-            if not _TERMINAL_RE.search(text) or _BYLINE_RE.match(text):
+            if not _TERMINAL_RE.search(text) or BYLINE_RE.match(text):
                 continue
             out.append(Candidate(text, i, pos))
     return out
