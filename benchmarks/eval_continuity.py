@@ -28,7 +28,14 @@ sys.path.insert(0, str(ROOT))
 
 from digest import continuity  # noqa: E402
 from digest.cluster import cluster_articles  # noqa: E402
-from digest.continuity import LINK_THRESHOLD, link_stories, signature_similarity, story_terms  # noqa: E402
+from digest.continuity import (  # noqa: E402
+    ANCHORS_NEEDED,
+    LINK_THRESHOLD,
+    link_stories,
+    shared_anchors,
+    signature_similarity,
+    story_terms,
+)
 from digest.ingest import read_inputs  # noqa: E402
 from digest.ingest.common import make_article  # noqa: E402
 from digest.models import Article, PriorStory  # noqa: E402
@@ -47,22 +54,30 @@ def _thread(article: Article) -> str:
     return title
 
 
-def _report(name: str, same: list[float], other: list[float]) -> None:
-    lo = min(same) if same else float("nan")
-    hi = max(other) if other else float("nan")
-    missed = sum(s < LINK_THRESHOLD for s in same)
-    false = sum(s >= LINK_THRESHOLD for s in other)
+Pair = tuple[float, int]  # (cosine, shared anchor terms)
+
+
+def _report(name: str, same: list[Pair], other: list[Pair]) -> None:
+    lo = min(s for s, _a in same) if same else float("nan")
+    hi = max(s for s, _a in other) if other else float("nan")
+    missed = sum(s < LINK_THRESHOLD for s, _a in same)
+    false = sum(s >= LINK_THRESHOLD for s, _a in other)
+    unanchored = sum(s >= LINK_THRESHOLD and a < ANCHORS_NEEDED for s, a in same)
+    anchored_false = sum(s >= LINK_THRESHOLD and a >= ANCHORS_NEEDED for s, a in other)
     print(
-        f"{name:14s} same story: n={len(same):3d} min={lo:.3f} median={sorted(same)[len(same) // 2]:.3f}  "
-        f"different: n={len(other):5d} max={hi:.3f}  at {LINK_THRESHOLD}: missed {missed}, false links {false}"
+        f"{name:14s} same story: n={len(same):3d} min={lo:.3f} median={sorted(same)[len(same) // 2][0]:.3f}  "
+        f"different: n={len(other):5d} max={hi:.3f}  at {LINK_THRESHOLD}: missed {missed}, false links {false}; "
+        f"with >= {ANCHORS_NEEDED} anchors: missed {missed + unanchored}, false links {anchored_false} "
+        f"(same story shares >= {min((a for _s, a in same), default=0)})"
     )
 
 
-def _cross(yesterday: list[tuple[str, tuple]], today: list[tuple[str, tuple]]) -> tuple[list[float], list[float]]:
+def _cross(yesterday: list[tuple[str, tuple]], today: list[tuple[str, tuple]]) -> tuple[list[Pair], list[Pair]]:
     same, other = [], []
     for gold_a, sig_a in yesterday:
         for gold_b, sig_b in today:
-            (same if gold_a == gold_b else other).append(signature_similarity(sig_a, sig_b))
+            pair = (signature_similarity(sig_a, sig_b), shared_anchors(sig_a, sig_b))
+            (same if gold_a == gold_b else other).append(pair)
     return same, other
 
 
@@ -88,7 +103,7 @@ def three_days() -> None:
             s, o = _cross(days[i], days[j])
             same += s
             other += o
-    print("three_days pairs on the same story:", ", ".join(f"{s:.3f}" for s in sorted(same)))
+    print("three_days pairs on the same story:", ", ".join(f"{s:.3f} ({a} anchors)" for s, a in sorted(same)))
     _report("three_days", same, other)
 
 

@@ -28,10 +28,13 @@ from .models import Article, PriorStory, StoryStatus
 from .text import stem, stop_words, sumy_language
 
 __all__ = [
+    "ANCHORS_NEEDED",
+    "ANCHOR_TERMS",
     "LINK_THRESHOLD",
     "LOOKBACK_DAYS",
     "LinkedGroup",
     "link_stories",
+    "shared_anchors",
     "signature_similarity",
     "story_terms",
 ]
@@ -55,6 +58,16 @@ LINK_CANDIDATES = 8
 # The candidates found are then scored on whole signatures, common terms included. Below this
 # many stories nothing is left out (every fixture and test day); see bench_continuity.py.
 MAX_POSTINGS = 400
+# A link on similarity alone also needs ANCHORS_NEEDED of the two signatures' ANCHOR_TERMS
+# heaviest terms in common (a name and a topic word, say). Among tens of thousands of earlier
+# stories some unrelated pair reaches LINK_THRESHOLD on many middling shared words; a continuing
+# story keeps its distinctive terms near the top. Measured (eval_continuity.py, bench_continuity.py):
+# every continuing pair of the three-day fixture, the sample halves and DUC's halves shares >= 3 of
+# its top 10, and no continuing story of those sets or of the 10k synthetic day is lost; false links on
+# the synthetic days fall from 6 to 1 (10k articles) and from 5,911 to 1,126 (100k). The top 5 was
+# too few: word order at the top shifts between days and 2 of DUC's 20 continuing stories were lost.
+ANCHOR_TERMS = 10
+ANCHORS_NEEDED = 2
 _BLOCK_ROWS = 1024  # today's stories compared per sparse product: bounds its memory
 TITLE_WEIGHT = 2  # the title names the event; count its words twice, as clustering does
 _WORD_RE = re.compile(r"[^\W\d_]{3,}")  # words of three letters or more, no digits
@@ -113,10 +126,18 @@ def signature_similarity(a: Sequence[tuple[str, float]], b: Sequence[tuple[str, 
     return round(sum(w * lookup.get(t, 0.0) for t, w in small), 9)
 
 
+def shared_anchors(a: Sequence[tuple[str, float]], b: Sequence[tuple[str, float]]) -> int:
+    """How many of the ANCHOR_TERMS heaviest terms two signatures (heaviest first) have in common."""
+    return len({t for t, _w in a[:ANCHOR_TERMS]} & {t for t, _w in b[:ANCHOR_TERMS]})
+
+
 def _similar_pairs(
     today: Sequence[tuple[tuple[str, float], ...]], earlier: Sequence[PriorStory]
 ) -> dict[tuple[int, int], float]:
     """Cosines >= LINK_THRESHOLD between today's signatures and earlier ones, by (group, record) index.
+
+    Only pairs that also share ANCHORS_NEEDED anchor terms count (signatures shorter than that
+    need all of theirs).
 
     Candidates come from a sparse product over the terms held by at most MAX_POSTINGS
     signatures, in blocks of rows, so neither time nor memory grows with the square of the
@@ -150,9 +171,13 @@ def _similar_pairs(
             for k in np.lexsort((cols, -vals))[:LINK_CANDIDATES]:
                 i, j = start + row, int(cols[k])
                 exact = signature_similarity(today[i], earlier[j].terms)
-                if exact >= LINK_THRESHOLD:
+                if exact >= LINK_THRESHOLD and _anchored(today[i], earlier[j].terms):
                     pairs[(i, j)] = exact
     return pairs
+
+
+def _anchored(a: Sequence[tuple[str, float]], b: Sequence[tuple[str, float]]) -> bool:
+    return shared_anchors(a, b) >= min(ANCHORS_NEEDED, len(a), len(b))
 
 
 def link_stories(

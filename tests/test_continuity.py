@@ -15,7 +15,15 @@ from click.testing import CliRunner
 from digest.cli import cli
 from digest.cluster import story_id
 from digest.config import Settings
-from digest.continuity import LINK_THRESHOLD, LOOKBACK_DAYS, link_stories, signature_similarity, story_terms
+from digest.continuity import (
+    ANCHOR_TERMS,
+    LINK_THRESHOLD,
+    LOOKBACK_DAYS,
+    link_stories,
+    shared_anchors,
+    signature_similarity,
+    story_terms,
+)
 from digest.models import Article, PriorStory, Story
 from digest.pipeline import build_day
 from digest.rank import rank_stories
@@ -79,6 +87,28 @@ def test_no_link_when_dissimilar() -> None:
     assert linked.story_id == story_id(group)
     assert linked.label == "" and linked.new_article_ids == ()
     assert linked.similarity == 0.0
+
+
+def _renormalised(terms: tuple[tuple[str, float], ...]) -> tuple[tuple[str, float], ...]:
+    norm = sum(w * w for _t, w in terms) ** 0.5
+    return tuple((t, w / norm) for t, w in terms)
+
+
+def test_similarity_without_shared_anchor_terms_is_no_link() -> None:
+    group = [_article("s1", "Tarnby dock strike goes on", STRIKE + " " + COMET)]
+    [today_sig] = story_terms([group])
+    assert len(today_sig) > ANCHOR_TERMS + 10
+    # Yesterday's story shared only today's lesser terms: similar enough, but none of its names.
+    lesser = _renormalised(today_sig[ANCHOR_TERMS:])
+    assert signature_similarity(today_sig, lesser) >= LINK_THRESHOLD
+    assert shared_anchors(today_sig, lesser) == 0
+    [linked] = link_stories([group], [PriorStory(YESTERDAY, "other", "Other", (), lesser)], TODAY)
+    assert linked.status == "new"
+    # The same, holding two of today's heaviest terms as well, continues.
+    anchored = _renormalised(today_sig[ANCHOR_TERMS - 2 :])
+    assert shared_anchors(today_sig, anchored) == 2
+    [linked] = link_stories([group], [PriorStory(YESTERDAY, "other", "Other", (), anchored)], TODAY)
+    assert (linked.status, linked.story_id) == ("developing", "other")
 
 
 def test_similar_story_continues_with_its_id_and_label() -> None:
