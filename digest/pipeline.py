@@ -134,7 +134,9 @@ def build_day(
     outputs = render_outputs(briefing, settings, pdf=pdf)
     LOGGER.debug("stage write: %s", day)
     files = write_day(out_dir, day, outputs)
-    write_atomic(out_dir / "index.html", render_index(archive_days(out_dir), settings).encode("utf-8"))
+    days = archive_days(out_dir)
+    pdf_days = [d for d in days if (out_dir / d.isoformat() / "briefing.pdf").is_file()]
+    write_atomic(out_dir / "index.html", render_index(days, settings, pdf_days=pdf_days).encode("utf-8"))
     write_feed(out_dir, settings)
     LOGGER.info("built %s: %d stories from %d articles", day, len(briefing.stories), len(articles))
     return BuildReport(

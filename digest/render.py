@@ -13,6 +13,7 @@ import io
 import json
 import logging
 import zoneinfo
+from collections.abc import Collection
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -309,10 +310,15 @@ def render_pdf(
         raise RenderError(f"PDF rendering failed: {type(exc).__name__}: {exc}") from exc
 
 
-def render_index(days: list[dt.date], settings: Settings, env: jinja2.Environment | None = None) -> str:
-    """OUT/index.html: the archive's list of days, newest first."""
+def render_index(
+    days: list[dt.date],
+    settings: Settings,
+    env: jinja2.Environment | None = None,
+    pdf_days: Collection[dt.date] = (),
+) -> str:
+    """OUT/index.html: the archive's list of days, newest first; a PDF link for the days in pdf_days."""
     env = env or make_environment(settings.briefing.templates)
-    return _render(env, "index.html", days=sorted(days, reverse=True), b=settings.briefing)
+    return _render(env, "index.html", days=sorted(days, reverse=True), pdf_days=set(pdf_days), b=settings.briefing)
 
 
 def render_outputs(briefing: Briefing, settings: Settings, pdf: bool = True) -> dict[str, bytes]:

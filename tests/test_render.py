@@ -207,8 +207,10 @@ def test_json_lists_every_story(outputs, briefing):
 
 
 def test_index_lists_days_newest_first():
-    doc = assert_inert(render_index([dt.date(2026, 11, 23), DAY], SETTINGS))
-    assert doc.find("a")[0]["href"] == "2026-11-24/briefing.html"
+    doc = assert_inert(render_index([dt.date(2026, 11, 23), DAY], SETTINGS, pdf_days=[DAY]))
+    hrefs = [a["href"] for a in doc.find("a")]
+    # A PDF link only where the day has its PDF (a build with --no-pdf has none).
+    assert hrefs == ["2026-11-24/briefing.html", "2026-11-24/briefing.pdf", "2026-11-23/briefing.html"]
 
 
 # --- the PDF --------------------------------------------------------------------------------------
