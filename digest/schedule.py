@@ -23,9 +23,9 @@ from .config import Settings
 from .deliver import SendReport, run_lock, send_day
 from .errors import DigestError
 from .ingest import ingest_sources
-from .models import Skip
+from .models import Article, Skip
 from .pipeline import build_day
-from .store import DayRecord, open_store
+from .store import DayRecord, Store, open_store
 
 __all__ = [
     "MAX_CATCHUP_DAYS",
@@ -40,6 +40,10 @@ __all__ = [
 
 LOGGER = logging.getLogger(__name__)
 MAX_CATCHUP_DAYS = 7  # a week away: older mornings are stale news, and a flood of mail helps nobody
+# An article that arrives after its own day was planned (a feed that publishes late, a source that
+# was down) goes into the next day planned, if its day is at most this many days back: yesterday's
+# news the reader has not seen is still news; older than that, the archive's rebuild is the place.
+LATE_DAYS = 2
 SCHEDULED_LOCK_WAIT_S = 600.0  # a scheduled run waits this long for a manual build to finish
 MAX_SLEEP_S = 60.0  # wake at least this often, so a laptop back from sleep notices a missed run
 
@@ -95,6 +99,20 @@ def days_to_run(
     return todo, too_old
 
 
+def _late_arrivals(store: Store, settings: Settings, day: dt.date) -> list[Article]:
+    """Articles of the LATE_DAYS days before day that were planned already but whose edition lacks them."""
+    planned = set(store.days()) | {r.day for r in store.day_records()}
+    late: list[Article] = []
+    for back in range(LATE_DAYS, 0, -1):
+        earlier = day - dt.timedelta(days=back)
+        if earlier in planned:
+            start, end = settings.briefing.cutoff(earlier - dt.timedelta(days=1)), settings.briefing.cutoff(earlier)
+            late += store.articles_for_window(start, end, unshown=True)
+    if late:
+        LOGGER.info("stage plan: %s takes %d articles that arrived after their day", day, len(late))
+    return late
+
+
 def run_daily(
     settings: Settings,
     out_dir: Path,
@@ -126,7 +144,8 @@ def run_daily(
             record = store.day_record(day)
             if record is None:
                 b = settings.briefing
-                articles = store.articles_for_window(b.cutoff(day - dt.timedelta(days=1)), b.cutoff(day))
+                articles = _late_arrivals(store, settings, day)
+                articles += store.articles_for_window(b.cutoff(day - dt.timedelta(days=1)), b.cutoff(day))
                 store.set_edition(day, [a.id for a in articles])
                 store.record_day(day, "planned", 0, len(articles), clock())
                 LOGGER.info("stage plan: %s has %d articles", day, len(articles))

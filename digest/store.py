@@ -288,8 +288,11 @@ class Store:
         with self.engine.connect() as conn:
             return [_row_to_article(r) for r in conn.execute(query)]
 
-    def articles_for_window(self, start: dt.datetime, end: dt.datetime) -> list[Article]:
-        """Articles published in (start, end], or unpublished ones first stored then; oldest first."""
+    def articles_for_window(self, start: dt.datetime, end: dt.datetime, *, unshown: bool = False) -> list[Article]:
+        """Articles published in (start, end], or unpublished ones first stored then; oldest first.
+
+        With unshown, only those that no day's edition holds yet (late arrivals).
+        """
         lo, hi = _utc_text(start), _utc_text(end)
         moment = sa.func.coalesce(articles_table.c.published, arrivals_table.c.stored_at)
         query = (
@@ -299,6 +302,8 @@ class Store:
             .where(moment <= hi)
             .order_by(moment, articles_table.c.id)
         )
+        if unshown:
+            query = query.where(articles_table.c.id.not_in(sa.select(editions_table.c.article_id)))
         with self.engine.connect() as conn:
             return [_row_to_article(r) for r in conn.execute(query)]
 

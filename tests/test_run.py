@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 
@@ -143,3 +144,42 @@ def test_a_missing_source_folder_is_skipped_and_counted(tmp_path: Path, bad: str
     now = dt.datetime(2026, 11, 24, 7, 0, tzinfo=dt.UTC)
     report = run_daily(settings, tmp_path / "out", clock=lambda: now, pdf=False)
     assert len(report.skipped) == 1 and bad in report.skipped[0].source
+
+
+def _record(title: str, place: str, published: str) -> str:
+    text = (
+        f"The {place} council voted on Monday to close the old {place} market hall for repairs to its roof. "
+        f"Traders at the {place} market hall will move to a temporary site by the {place} river. "
+        f"The council said the {place} market hall roof had leaked through the autumn storms."
+    )
+    return json.dumps({"title": title, "text": text, "outlet": "Test Wire", "published": published}) + "\n"
+
+
+def test_an_article_arriving_after_its_day_joins_the_next_edition_once(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "a.jsonl").write_text(_record("Orlen market hall closes", "Orlen", "2026-11-24T09:00:00Z"))
+    settings = load(_config(tmp_path, 1, inbox))
+    settings = settings.with_overrides(email=type(settings.email)())
+    out = tmp_path / "out"
+
+    def run(day: int, clock_day: int) -> list[tuple[int, int]]:
+        clock = dt.datetime(2026, 11, clock_day, 7, 0, tzinfo=dt.UTC)
+        report = run_daily(settings, out, dt.date(2026, 11, day), clock=lambda: clock, pdf=False)
+        return [(r.day.day, r.articles) for r in report.days]
+
+    assert run(25, 25) == [(25, 1)]
+    # Published in the 25th's window (24th 06:30 to 25th 06:30, London) but only seen after it was built;
+    # and one a week old, too late to be news.
+    (inbox / "b.jsonl").write_text(
+        _record("Kessa market hall closes", "Kessa", "2026-11-24T20:00:00Z")
+        + _record("Brun market hall closes", "Brun", "2026-11-17T20:00:00Z")
+    )
+    assert run(26, 26) == [(26, 1)]
+    assert run(27, 27) == [(27, 0)]  # shown once, not again
+    with open_store(settings.store_url) as store:
+        assert [a.title for a in store.edition(dt.date(2026, 11, 26))] == ["Kessa market hall closes"]
+        assert [a.title for a in store.edition(dt.date(2026, 11, 25))] == ["Orlen market hall closes"]
+    # The 26th regenerates from its stored edition, late article included.
+    story = json.loads((out / "2026-11-26" / "briefing.json").read_text(encoding="utf-8"))["stories"][0]
+    assert story["label"] and "Kessa" in (out / "2026-11-26" / "briefing.txt").read_text(encoding="utf-8")
