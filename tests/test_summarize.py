@@ -199,3 +199,53 @@ def test_a_sentence_that_repeats_a_chosen_one_is_skipped() -> None:
     assert any("girders" in t for t in guarded)
     assert sum("fleet doubled" in t for t in guarded) == 1, guarded
     assert sum("fleet doubled" in t for t in unguarded) == 2, unguarded  # the fill sentence repeats without it
+
+
+def test_a_short_quoted_phrase_is_kept_but_quoted_speech_is_not() -> None:
+    plain = "The Ostry council voted on Monday to close the old Harbin bridge for repairs."
+    phrase = 'Ferry operators in Vellin called the new levy "a tax on commuters" at a meeting.'
+    speech = (
+        '"Vellin will fight this levy in every court in the land," the ferry operators said on Monday.',
+        'Ferry operators in Vellin said the new levy was "a charge I will never accept".',
+        'Ferry operators in Vellin called the new levy "a charge that no family in this city can pay".',
+        'Ferry operators in Vellin called the new levy "a charge on families across the region.',
+    )
+    helpers = {"tokenize": word_tokens, "stem": stem, "stop_words": stop_words(), "words": 200}
+    for quoted, kept in ((phrase, True), *((s, False) for s in speech)):
+        docs = [[plain, quoted]] * 3
+        picked = {p.text for p in select_sentences(docs, **helpers)}
+        assert (quoted in picked) is kept, quoted
+        unfiltered = {p.text for p in select_sentences(docs, settings=CoverageSettings(drop_quotes=False), **helpers)}
+        assert quoted in unfiltered  # the quote filter is what decides
+    docs = [[plain, phrase]] * 3
+    assert phrase not in {
+        p.text for p in select_sentences(docs, settings=CoverageSettings(quote_max_words=0), **helpers)
+    }
+
+
+def test_a_sentence_that_does_not_start_like_one_is_a_fragment() -> None:
+    whole = "The Ostry council voted on Monday to close the old Harbin bridge for repairs."
+    tail = "at the town hall when the mayor of Ostry called for the Harbin bridge to close."
+    dots = "... the wooden ferry pier at Vellin sank twice in the winter storms last year."
+    camel = "eBay listed old Harbin bridge lamps for sale after the Ostry council closed it."
+    docs = [[whole, tail, dots, camel]] * 3
+    helpers = {"tokenize": word_tokens, "stem": stem, "stop_words": stop_words(), "words": 200}
+    picked = {p.text for p in select_sentences(docs, **helpers)}
+    assert whole in picked and camel in picked
+    assert tail not in picked and dots not in picked
+    loose = {p.text for p in select_sentences(docs, settings=CoverageSettings(drop_lowercase=False), **helpers)}
+    assert tail in loose and dots in loose
+
+
+def test_the_last_pick_gives_way_to_a_fill_that_covers_more() -> None:
+    flood = "The Corvane river flooded the lower town of Mersby overnight."
+    boats = "Rescue boats from nearby Tallow carried many families out early."
+    cause = "Engineers blamed the broken Corvane flood gate and heavy autumn rain for the damage in Mersby on Tuesday."
+    docs = [[flood, boats, cause], [flood, boats, cause], [flood, cause]]
+    helpers = {"tokenize": word_tokens, "stem": stem, "stop_words": stop_words(), "words": 22, "fill": True}
+    plain = select_sentences(docs, settings=CoverageSettings(fill_lookback=0), **helpers)
+    assert [(p.text, p.fill) for p in plain] == [(flood, False), (boats, False), (cause, True)]
+    # 10 + 10 words leave 2 for the fill; dropping "boats" gives the cause sentence 12 words instead.
+    better = select_sentences(docs, **helpers)
+    assert [(p.text, p.fill) for p in better] == [(flood, False), (cause, True)]
+    assert sum(len(p.text.split()) for p in better if not p.fill) <= 22
