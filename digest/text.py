@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import logging
 import importlib.machinery
 import importlib.util
 import json
@@ -29,9 +30,11 @@ import pkgutil
 import re
 import sys
 import types
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from importlib import resources
 from typing import Any
+
+from .punkt import FastPunkt
 
 __all__ = [
     "SumyTokenizer",
@@ -46,6 +49,8 @@ __all__ = [
     "tokenize_words",
     "word_tokens",
 ]
+
+LOGGER = logging.getLogger(__name__)
 
 # The package objects stood in for by _import_nltk_light (their __init__ is what is slow).
 _NLTK_PACKAGES = ("nltk", "nltk.tokenize", "nltk.stem", "nltk.corpus")
@@ -172,16 +177,28 @@ def _punkt_tokenizer(language: str) -> Any:
     return _punkt.PunktSentenceTokenizer(params)
 
 
+@functools.cache
+def _span_function(language: str) -> Callable[[str], Iterable[tuple[int, int]]]:
+    """The fast exact Punkt (digest.punkt) for the language's tokenizer, else NLTK's own spans."""
+    tokenizer = _punkt_tokenizer(language)
+    try:
+        return FastPunkt(tokenizer, _punkt).span_tokenize
+    except TypeError as exc:  # an NLTK whose Punkt internals differ: same spans, slower
+        LOGGER.debug("NLTK's own Punkt spans in use (%s)", exc)
+        return tokenizer.span_tokenize  # type: ignore[no-any-return]
+
+
 def sentence_spans(paragraph: str, language: str = "english") -> Iterator[tuple[int, int]]:
     """(start, end) offsets of the sentences of one paragraph."""
-    return iter(_punkt_tokenizer(language).span_tokenize(paragraph))
+    return iter(_span_function(language)(paragraph))
 
 
 def split_sentences(text: str, language: str = "english") -> list[str]:
     """The sentences of a text, paragraph by paragraph, each with whitespace collapsed."""
+    spans = _span_function(language)
     out: list[str] = []
     for para in paragraphs(text):
-        out.extend(s for s in _punkt_tokenizer(language).tokenize(para) if s.strip())
+        out.extend(s for s in (para[a:b] for a, b in spans(para)) if s.strip())
     return out
 
 
