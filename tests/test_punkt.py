@@ -94,8 +94,7 @@ def test_random_texts_split_as_nltk_splits_them(tokenizers) -> None:
 
 
 def test_digest_splits_with_the_fast_path() -> None:
-    spans = digest_text._span_function("english")
-    assert isinstance(spans.__self__, FastPunkt)
+    assert isinstance(digest_text._splitter("english").__self__, FastPunkt)
     text = "Mr. Vasko arrived at 9 a.m. on Monday. Talks began.\n\nThe crown fell.  It recovered."
     nltk_punkt = digest_text._punkt_tokenizer("english")
     expected = [s for p in digest_text.paragraphs(text) for s in nltk_punkt.tokenize(p)]
