@@ -77,6 +77,7 @@ class FastPunkt:
         except AttributeError as exc:
             raise TypeError(f"unrecognised NLTK Punkt internals: {exc}") from exc
         self._memo: dict[str, bool] = {}
+        self._tokens: dict[str, tuple[str, bool, bool, bool]] = {}
         self._find_words: Callable[[str], list[str]] = self._words.findall
 
     def span_tokenize(self, text: str) -> list[tuple[int, int]]:
@@ -138,21 +139,25 @@ class FastPunkt:
             found = self._memo[context] = self._contains_break(context)
         return found
 
-    def _type(self, tok: str) -> str:
-        return self._numeric.sub("##number##", tok.lower())
-
-    def _first_pass(self, tok: str) -> tuple[bool, bool, bool]:
-        """(sentence break, abbreviation, ellipsis) judged by the token alone."""
-        if tok in self._sent_end:
-            return True, False, False
-        if self._ellipsis.match(tok):
-            return False, False, True
-        if tok.endswith(".") and not tok.endswith(".."):
-            low = tok[:-1].lower()
-            if low in self._abbrevs or low.split("-")[-1] in self._abbrevs:
-                return False, True, False
-            return True, False, False
-        return False, False, False
+    def _token(self, tok: str) -> tuple[str, bool, bool, bool]:
+        """(type, sentence break, abbreviation, ellipsis) of a token judged alone (NLTK's first pass)."""
+        found = self._tokens.get(tok)
+        if found is None:
+            if len(self._tokens) >= _MEMO_LIMIT:
+                self._tokens.clear()
+            typ = self._numeric.sub("##number##", tok.lower())
+            if tok in self._sent_end:
+                found = (typ, True, False, False)
+            elif self._ellipsis.match(tok):
+                found = (typ, False, False, True)
+            elif tok.endswith(".") and not tok.endswith(".."):
+                low = tok[:-1].lower()
+                abbr = low in self._abbrevs or low.split("-")[-1] in self._abbrevs
+                found = (typ, not abbr, abbr, False)
+            else:
+                found = (typ, False, False, False)
+            self._tokens[tok] = found
+        return found
 
     def _ortho_starts(self, tok: str, typ: str) -> bool | str:
         """Orthographic evidence that ``tok`` starts a sentence: True, False or 'unknown'."""
@@ -166,28 +171,24 @@ class FastPunkt:
         return _UNKNOWN
 
     def _contains_break(self, context: str) -> bool:
-        tokens: list[str] = []
-        for line in context.split("\n"):
+        words: list[str] = []
+        for line in context.split("\n") if "\n" in context else (context,):
             if line.strip():
-                tokens.extend(self._find_words(line))
-        if len(tokens) < 2:
-            return False
-        first = [self._first_pass(tok) for tok in tokens]
-        for i in range(len(tokens) - 1):
-            if self._second_pass(tokens[i], first[i], tokens[i + 1], first[i + 1][0]):
-                return True
-        return False
+                words.extend(self._find_words(line))
+        tokens = [(word, self._token(word)) for word in words]
+        return any(self._second_pass(*tokens[i], *tokens[i + 1]) for i in range(len(tokens) - 1))
 
-    def _second_pass(self, tok: str, flags: tuple[bool, bool, bool], nxt: str, next_break: bool) -> bool:
-        """Whether ``tok`` ends a sentence, given the token after it (its first-pass break)."""
-        sentbreak, abbr, ellipsis = flags
+    def _second_pass(
+        self, tok: str, first: tuple[str, bool, bool, bool], nxt: str, next_first: tuple[str, bool, bool, bool]
+    ) -> bool:
+        """Whether ``tok`` ends a sentence, given the token after it (NLTK's second pass)."""
+        typ, sentbreak, abbr, ellipsis = first
         if not tok.endswith("."):
             return sentbreak
-        typ = self._type(tok)
         if len(typ) > 1 and typ[-1] == ".":
             typ = typ[:-1]
-        next_typ = self._type(nxt)
-        if next_break and len(next_typ) > 1 and next_typ[-1] == ".":
+        next_typ = next_first[0]
+        if next_first[1] and len(next_typ) > 1 and next_typ[-1] == ".":
             next_typ = next_typ[:-1]
         initial = bool(self._initial.match(tok))
         if (typ, next_typ) in self._collocations:  # collocation: an abbreviation, no break
