@@ -37,9 +37,7 @@ def main() -> int:
     fast = FastPunkt(nltk_punkt, digest_text._punkt)
     files = sorted(p for p in DOCS.rglob("*") if p.is_file())
     captured = dt.datetime(2026, 11, 24, tzinfo=dt.UTC)
-    paras = [
-        p for f in files for a in read_inputs([str(f)], captured).articles for p in digest_text.paragraphs(a.text)
-    ]
+    paras = [p for f in files for a in read_inputs([str(f)], captured).articles for p in digest_text.paragraphs(a.text)]
     raws = [(f, f.read_text(encoding="utf-8", errors="replace")) for f in files]
     texts = [(f"paragraph {i}", p) for i, p in enumerate(paras)]
     texts += [(str(f.relative_to(DOCS)), raw) for f, raw in raws]
@@ -51,14 +49,19 @@ def main() -> int:
         if ours != theirs:
             mismatches += 1
             first = next((k for k, (a, b) in enumerate(zip(ours, theirs, strict=False)) if a != b), None)
-            print(f"MISMATCH {name}: sentence {first}: {ours[first:first + 1]} vs {theirs[first:first + 1]}")
+            print(f"MISMATCH {name}: sentence {first}: {ours[first : first + 1]} vs {theirs[first : first + 1]}")
     timings = {}
-    for label, split in (("nltk", nltk_punkt.span_tokenize), ("digest.punkt", FastPunkt(nltk_punkt, digest_text._punkt).span_tokenize)):
+    for label, split in (
+        ("nltk", nltk_punkt.span_tokenize),
+        ("digest.punkt", FastPunkt(nltk_punkt, digest_text._punkt).span_tokenize),
+    ):
         start = time.perf_counter()
         for p in paras:
             list(split(p))
         timings[label] = time.perf_counter() - start
-    print(f"{len(files)} files, {len(texts)} texts ({len(paras)} paragraphs, {len(raws)} raw files, lines), {spans} spans")
+    print(
+        f"{len(files)} files, {len(texts)} texts ({len(paras)} paragraphs, {len(raws)} raw files, lines), {spans} spans"
+    )
     print(f"mismatches: {mismatches}")
     print(
         f"paragraphs split in {timings['nltk']:.2f} s by NLTK, {timings['digest.punkt']:.2f} s by digest.punkt"
