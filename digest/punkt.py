@@ -21,9 +21,9 @@ paragraphs) that bookkeeping was 1.2 s of a 2.5-3 s run (benchmarks/bench_summar
   remembered (the decision depends on nothing else).
 
 Exactness is tested against NLTK's tokenizer on invented text (tests/test_punkt.py) and checked
-on all of DUC 2004 by ``benchmarks/check_punkt.py``. ``from_nltk`` refuses (``TypeError``) a
-tokenizer whose classes are not NLTK's stock ones, or an NLTK whose internals it does not
-recognise; ``digest.text`` then keeps NLTK's own ``span_tokenize``.
+on all of DUC 2004 by ``benchmarks/check_text.py`` (3-4x faster there). The constructor refuses
+(``TypeError``) a tokenizer whose classes are not NLTK's stock ones, or an NLTK whose internals
+it does not recognise; ``digest.text`` then keeps NLTK's own ``span_tokenize``.
 """
 
 from __future__ import annotations
