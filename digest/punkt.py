@@ -86,20 +86,23 @@ class FastPunkt:
         out = []
         realign = 0
         last = len(slices) - 1
+        # Every stop is at most len(text), so "text[start:stop] is not empty" is start < stop; the
+        # realignment pattern (no anchors, no lookbehind) matched within (pos, endpos) sees exactly
+        # what it sees in text[pos:endpos].
         for k, (start, stop) in enumerate(slices):
             start += realign
             if k == last:
-                if text[start:stop]:
+                if start < stop:
                     out.append((start, stop))
                 break
             next_start, next_stop = slices[k + 1]
-            m = self._realign.match(text[next_start:next_stop])
+            m = self._realign.match(text, next_start, next_stop)
             if m:
                 out.append((start, next_start + len(m.group(0).rstrip())))
-                realign = m.end()
+                realign = m.end() - next_start
             else:
                 realign = 0
-                if text[start:stop]:
+                if start < stop:
                     out.append((start, stop))
         return out
 
@@ -107,14 +110,17 @@ class FastPunkt:
         """Sentence slices before realignment (NLTK's ``_slices_from_text``)."""
         # Candidates in NLTK's order, each with the start of the word before it; where two
         # candidates' words overlap, only the later one counts (NLTK's _match_potential_end_contexts).
-        spaces = (" ",) if text.isprintable() else _WHITESPACE  # printable: no \t\n\r\v\f
+        only_spaces = text.isprintable()  # printable: no \t\n\r\v\f, so a space is the only whitespace
         found: list[tuple[Any, int]] = []
         prev_start = prev_stop = 0
         for match in self._contexts.finditer(text):
             start = match.start()
             # The word before the candidate starts after the last whitespace since the previous
             # candidate's word; a whitespace at offset 0 counts as none, as in NLTK.
-            ws = max(text.rfind(c, prev_stop, start) for c in spaces) - prev_stop
+            if only_spaces:
+                ws = text.rfind(" ", prev_stop, start) - prev_stop
+            else:
+                ws = max(text.rfind(c, prev_stop, start) for c in _WHITESPACE) - prev_stop
             word_start = ws + prev_stop + 1 if ws > 0 else prev_start
             if found and prev_stop > word_start:
                 found.pop()
@@ -124,7 +130,8 @@ class FastPunkt:
         last_break = 0
         contains_break = self.contains_break
         for match, word_start in found:
-            if contains_break(text[word_start : match.start()] + match.group() + match.group("after_tok")):
+            # The word, the candidate character and the token after it are contiguous.
+            if contains_break(text[word_start : match.end("after_tok")]):
                 out.append((last_break, match.end()))
                 last_break = match.start("next_tok") if match.group("next_tok") else match.end()
         out.append((last_break, len(text.rstrip())))
