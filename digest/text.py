@@ -13,13 +13,15 @@ English ``digest.english_stem``: the same stems, faster) and stop words from sum
 Start-up cost: ``import nltk`` runs ``nltk/__init__.py``, which imports most of NLTK plus
 scipy.stats and scikit-learn (2-3 s on the shared 2-core machine; ``python -X importtime``).
 ``digest summarize`` must start in a fraction of that (benchmarks/bench_summarize.py), so
-``_import_nltk_light`` loads only the three modules used here (Punkt, the Treebank word
-tokenizer, Snowball) under empty package objects for ``nltk``, ``nltk.tokenize``, ``nltk.stem``
-and ``nltk.corpus``, without running their ``__init__`` files (~0.1 s). NLTK's own regex
-safeguard (``nltk.redos``: a timeout on every match) stays in place for the Treebank tokenizer
-and the stemmer; digest.punkt calls Punkt's fixed, linear patterns directly. If anything about that fails
-(another NLTK layout), the ordinary import is used instead: slower, same results. Code that needs
-the whole ``nltk`` package (sumy's ``import nltk``) gets it through ``load_full_nltk``.
+``_import_nltk_light`` loads only Punkt under empty package objects for ``nltk``,
+``nltk.tokenize``, ``nltk.stem`` and ``nltk.corpus``, without running their ``__init__`` files
+(~0.1 s); the Treebank tokenizer and the Snowball stemmer (for languages other than English)
+come the same way on first use (``_nltk_module``: English summaries need neither, ~0.03 s
+less). NLTK's own regex safeguard (``nltk.redos``: a timeout on every match) stays in place for
+the Treebank tokenizer and the stemmer; digest.punkt calls Punkt's fixed, linear patterns
+directly. If anything about that fails (another NLTK layout), the ordinary import is used
+instead: slower, same results. Code that needs the whole ``nltk`` package (sumy's
+``import nltk``) gets it through ``load_full_nltk``.
 """
 
 from __future__ import annotations
@@ -74,8 +76,8 @@ def _complete_on_access(package: str, attr: str) -> Any:
     return getattr(sys.modules[package], attr)
 
 
-def _import_nltk_light() -> tuple[Any, Any, Any]:
-    """Punkt, Treebank (destructive) and Snowball modules, without running nltk/__init__."""
+def _import_nltk_light() -> Any:
+    """Punkt's module without running nltk/__init__ (the stand-ins stay for ``_nltk_module``)."""
     if "nltk" not in sys.modules:
         spec = importlib.util.find_spec("nltk")
         if spec is not None and spec.submodule_search_locations:
@@ -94,22 +96,24 @@ def _import_nltk_light() -> tuple[Any, Any, Any]:
             # ignore_stopwords=True (never here); the real corpus loader comes with load_full_nltk.
             sys.modules["nltk.corpus"].stopwords = None  # type: ignore[attr-defined]
             try:
-                return (
-                    importlib.import_module("nltk.tokenize.punkt"),
-                    importlib.import_module("nltk.tokenize.destructive"),
-                    importlib.import_module("nltk.stem.snowball"),
-                )
+                return importlib.import_module("nltk.tokenize.punkt")
             except Exception:  # another NLTK layout: forget the stubs, take the ordinary import
                 for name in [n for n in sys.modules if n == "nltk" or n.startswith("nltk.")]:
                     del sys.modules[name]
-    return (
-        importlib.import_module("nltk.tokenize.punkt"),
-        importlib.import_module("nltk.tokenize.destructive"),
-        importlib.import_module("nltk.stem.snowball"),
-    )
+    return importlib.import_module("nltk.tokenize.punkt")
 
 
-_punkt, _destructive, _snowball = _import_nltk_light()
+_punkt = _import_nltk_light()
+
+
+@functools.cache
+def _nltk_module(name: str) -> Any:
+    """An NLTK module off the default path (Treebank words; Snowball beyond English), on first use."""
+    try:
+        return importlib.import_module(name)
+    except Exception:  # the light stand-ins cannot carry it: the whole package, then the module
+        load_full_nltk()
+        return importlib.import_module(name)
 
 
 def load_full_nltk() -> types.ModuleType:
@@ -129,7 +133,9 @@ def load_full_nltk() -> types.ModuleType:
         parent, _, child = name.rpartition(".")
         if parent in sys.modules and not hasattr(sys.modules[parent], child):
             setattr(sys.modules[parent], child, module)
-    _snowball.stopwords = sys.modules["nltk.corpus"].stopwords
+    snowball = sys.modules.get("nltk.stem.snowball")
+    if snowball is not None:  # loaded under the stand-ins: give it the real corpus loader
+        snowball.stopwords = sys.modules["nltk.corpus"].stopwords
     return nltk
 
 
@@ -138,7 +144,6 @@ _WORD_RE = re.compile(r"\w")
 # faster than Treebank (which routes ~30 regexes through nltk.redos per sentence).
 _TOKEN_RE = re.compile(r"[^\W_]+")
 _PARAGRAPH_RE = re.compile(r"\n\s*\n")
-_WORDS = _destructive.NLTKWordTokenizer()
 
 # Languages with both a Snowball stemmer and a sumy stop-word list; others fall back to English
 # stop words with no stemming so summaries still work (less well).
@@ -216,9 +221,14 @@ def split_sentences(text: str, language: str = "english") -> list[str]:
     return out
 
 
+@functools.cache
+def _treebank() -> Any:
+    return _nltk_module("nltk.tokenize.destructive").NLTKWordTokenizer()
+
+
 def tokenize_words(sentence: str) -> list[str]:
     """Treebank-style word tokens of a sentence, punctuation-only tokens dropped."""
-    return [w for w in _WORDS.tokenize(sentence) if _WORD_RE.search(w)]
+    return [w for w in _treebank().tokenize(sentence) if _WORD_RE.search(w)]
 
 
 def word_tokens(sentence: str) -> list[str]:
@@ -228,7 +238,9 @@ def word_tokens(sentence: str) -> list[str]:
 
 @functools.cache
 def _stemmer(language: str) -> Any:
-    return _snowball.SnowballStemmer(language) if language in SUPPORTED_LANGUAGES.values() else None
+    if language not in SUPPORTED_LANGUAGES.values():
+        return None
+    return _nltk_module("nltk.stem.snowball").SnowballStemmer(language)
 
 
 @functools.cache
