@@ -9,9 +9,10 @@ DIR` (the reference: 12 sentences per story, cut at 100 words by the scorer). Ev
 scored with ../shared/eval/rouge_eval.py's own `score` (recall, first 100 words), on the tuning
 half (clusters at even positions of the name-sorted list), the held-out half (odd positions)
 and all 50. Times are wall-clock and CPU (user+sys) seconds of the whole process; with
---rounds N our runs repeat N times and the median is reported (the machine is shared). The speed
-ratio is the sumy baseline's time over ours. Methods: default, lexrank and the sumy ones
-(sumy-lexrank, textrank, lsa, luhn, edmundson, kl, sumbasic, reduction; these take minutes).
+--rounds N our runs repeat N times and the median is reported, then every round and the worst
+(the machine is shared). The speed ratio is the sumy baseline's time over ours. Methods: default,
+lexrank and the sumy ones (sumy-lexrank, textrank, lsa, luhn, edmundson, kl, sumbasic,
+reduction; these take minutes).
 
 Needs ../shared (or $DIGEST_SHARED) and `pip install rouge-score`; without them it says so and
 exits 0.
@@ -84,6 +85,7 @@ def main() -> int:
     refs = scorer.load_refs(DUC)
     tmp = Path(tempfile.mkdtemp(prefix="bench_summarize_"))
     rows = []
+    worst: list[tuple[str, float, list[float]]] = []
     out = tmp / "sumy_baseline_lexrank"
     wall, cpu = timed([sys.executable, str(BASELINE), "lexrank", str(DUC), str(out)])
     rows.append(("sumy_baseline.py lexrank", scores(scorer, refs, out, a.words), wall, cpu))
@@ -95,6 +97,7 @@ def main() -> int:
         runs = [timed(cmd) for _ in range(a.rounds)]
         wall, cpu = statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
         rows.append((f"digest --method {method}", scores(scorer, refs, out, a.words), wall, cpu))
+        worst.append((method, max(r[0] for r in runs), [r[0] for r in runs]))
     print(f"DUC 2004, {len(refs)} stories, recall at {a.words} words; tune = even positions, held-out = odd")
     print(f"load average at the end: {os.getloadavg()[0]:.1f}")
     print(
@@ -106,6 +109,11 @@ def main() -> int:
         print(
             f"{name:28s} {t1:8.2f} {h1:6.2f} {l1:6.2f}  {t2:8.2f} {h2:6.2f} {l2:6.2f}  {wall:7.2f} {cpu:7.2f}"
             f"  {base_wall / wall:8.1f}x / {base_cpu / cpu:5.1f}x"
+        )
+    for method, slowest, walls in worst:
+        print(
+            f"digest --method {method}: {len(walls)} rounds, wall {', '.join(f'{w:.2f}' for w in walls)} s;"
+            f" worst {slowest:.2f} s = {base_wall / slowest:.1f}x"
         )
     print(f"summaries in {tmp}")
     return 0

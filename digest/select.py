@@ -293,14 +293,16 @@ def _short_quotes(text: str, limit: int) -> bool:
 
 def _longest_run(a: Sequence[int], b: Sequence[int]) -> int:
     """Length of the longest run of terms that a and b share, in the same order."""
+    # The usual table (run ending at a[i], b[j]), keeping only the cells where the terms match.
+    where: dict[int, list[int]] = {}
+    for j, y in enumerate(b):
+        where.setdefault(y, []).append(j)
     best = 0
-    previous = [0] * (len(b) + 1)
+    previous: dict[int, int] = {}
     for x in a:
-        current = [0] * (len(b) + 1)
-        for j, y in enumerate(b, 1):
-            if x == y:
-                current[j] = previous[j - 1] + 1
-                best = max(best, current[j])
+        current = {j: previous.get(j - 1, 0) + 1 for j in where.get(x, ())}
+        if current:
+            best = max(best, *current.values())
         previous = current
     return best
 

@@ -18,7 +18,6 @@ used: ``digest summarize`` with the default method starts in a fraction of that 
 
 from __future__ import annotations
 
-import functools
 import importlib
 import logging
 import re
@@ -33,7 +32,7 @@ from .text import (
     SumyTokenizer,
     load_full_nltk,
     split_sentences,
-    stem,
+    stemmer,
     stop_words,
     sumy_language,
     tokenize_words,
@@ -168,7 +167,7 @@ def summarize_story(
             words=words,
             sentences=sentences,
             tokenize=word_tokens,
-            stem=functools.partial(stem, language=language),
+            stem=stemmer(language),
             stop_words=stop_words(language),
             fill=fill,
         )
@@ -208,7 +207,7 @@ def _rank_candidates(
 
         scores = rank_lexrank(
             [tokenize_words(c.text) for c in unique],
-            stem=functools.partial(stem, language=language),
+            stem=stemmer(language),
             stop_words=stop_words(language),
         )
         picked, extra = budget(top_sentences(scores))

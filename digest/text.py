@@ -2,19 +2,26 @@
 
 Sentence splitting uses NLTK's Punkt algorithm with parameters the project ships in
 ``digest/data/punkt_<language>.json`` (made by ``scripts/train_punkt.py``), so nothing is ever
-downloaded. Words are Treebank-style tokens (``NLTKWordTokenizer``, which needs no data) or, where
-speed matters more than punctuation detail, runs of letters and digits (``word_tokens``); stems
-come from the Snowball stemmer and stop words from sumy's lists.
+downloaded. ``digest.punkt`` makes Punkt's decisions with that tokenizer's own patterns and
+parameters, giving exactly its spans three to four times faster (NLTK's ``span_tokenize`` is the
+fallback), and a paragraph's spans are remembered: ingest splits an article's first paragraph
+for its title, and summarising splits it again. Words are Treebank-style tokens
+(``NLTKWordTokenizer``, which needs no data) or, where speed matters more than punctuation
+detail, runs of letters and digits (``word_tokens``); stems come from the Snowball stemmer (for
+English ``digest.english_stem``: the same stems, faster) and stop words from sumy's lists.
 
 Start-up cost: ``import nltk`` runs ``nltk/__init__.py``, which imports most of NLTK plus
 scipy.stats and scikit-learn (2-3 s on the shared 2-core machine; ``python -X importtime``).
 ``digest summarize`` must start in a fraction of that (benchmarks/bench_summarize.py), so
-``_import_nltk_light`` loads only the three modules used here (Punkt, the Treebank word
-tokenizer, Snowball) under empty package objects for ``nltk``, ``nltk.tokenize``, ``nltk.stem``
-and ``nltk.corpus``, without running their ``__init__`` files (~0.1 s). NLTK's own regex
-safeguard (``nltk.redos``: a timeout on every match) stays in place. If anything about that fails
-(another NLTK layout), the ordinary import is used instead: slower, same results. Code that needs
-the whole ``nltk`` package (sumy's ``import nltk``) gets it through ``load_full_nltk``.
+``_import_nltk_light`` loads only Punkt under empty package objects for ``nltk``,
+``nltk.tokenize``, ``nltk.stem`` and ``nltk.corpus``, without running their ``__init__`` files
+(~0.1 s); the Treebank tokenizer and the Snowball stemmer (for languages other than English)
+come the same way on first use (``_nltk_module``: English summaries need neither, ~0.03 s
+less). NLTK's own regex safeguard (``nltk.redos``: a timeout on every match) stays in place for
+the Treebank tokenizer and the stemmer; digest.punkt calls Punkt's fixed, linear patterns
+directly. If anything about that fails (another NLTK layout), the ordinary import is used
+instead: slower, same results. Code that needs the whole ``nltk`` package (sumy's
+``import nltk``) gets it through ``load_full_nltk``.
 """
 
 from __future__ import annotations
@@ -24,14 +31,18 @@ import importlib
 import importlib.machinery
 import importlib.util
 import json
+import logging
 import os
 import pkgutil
 import re
 import sys
 import types
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from importlib import resources
 from typing import Any
+
+from .english_stem import stem_english
+from .punkt import FastPunkt
 
 __all__ = [
     "SumyTokenizer",
@@ -41,11 +52,14 @@ __all__ = [
     "sentence_spans",
     "split_sentences",
     "stem",
+    "stemmer",
     "stop_words",
     "sumy_language",
     "tokenize_words",
     "word_tokens",
 ]
+
+LOGGER = logging.getLogger(__name__)
 
 # The package objects stood in for by _import_nltk_light (their __init__ is what is slow).
 _NLTK_PACKAGES = ("nltk", "nltk.tokenize", "nltk.stem", "nltk.corpus")
@@ -62,8 +76,8 @@ def _complete_on_access(package: str, attr: str) -> Any:
     return getattr(sys.modules[package], attr)
 
 
-def _import_nltk_light() -> tuple[Any, Any, Any]:
-    """Punkt, Treebank (destructive) and Snowball modules, without running nltk/__init__."""
+def _import_nltk_light() -> Any:
+    """Punkt's module without running nltk/__init__ (the stand-ins stay for ``_nltk_module``)."""
     if "nltk" not in sys.modules:
         spec = importlib.util.find_spec("nltk")
         if spec is not None and spec.submodule_search_locations:
@@ -82,22 +96,24 @@ def _import_nltk_light() -> tuple[Any, Any, Any]:
             # ignore_stopwords=True (never here); the real corpus loader comes with load_full_nltk.
             sys.modules["nltk.corpus"].stopwords = None  # type: ignore[attr-defined]
             try:
-                return (
-                    importlib.import_module("nltk.tokenize.punkt"),
-                    importlib.import_module("nltk.tokenize.destructive"),
-                    importlib.import_module("nltk.stem.snowball"),
-                )
+                return importlib.import_module("nltk.tokenize.punkt")
             except Exception:  # another NLTK layout: forget the stubs, take the ordinary import
                 for name in [n for n in sys.modules if n == "nltk" or n.startswith("nltk.")]:
                     del sys.modules[name]
-    return (
-        importlib.import_module("nltk.tokenize.punkt"),
-        importlib.import_module("nltk.tokenize.destructive"),
-        importlib.import_module("nltk.stem.snowball"),
-    )
+    return importlib.import_module("nltk.tokenize.punkt")
 
 
-_punkt, _destructive, _snowball = _import_nltk_light()
+_punkt = _import_nltk_light()
+
+
+@functools.cache
+def _nltk_module(name: str) -> Any:
+    """An NLTK module off the default path (Treebank words; Snowball beyond English), on first use."""
+    try:
+        return importlib.import_module(name)
+    except Exception:  # the light stand-ins cannot carry it: the whole package, then the module
+        load_full_nltk()
+        return importlib.import_module(name)
 
 
 def load_full_nltk() -> types.ModuleType:
@@ -117,7 +133,9 @@ def load_full_nltk() -> types.ModuleType:
         parent, _, child = name.rpartition(".")
         if parent in sys.modules and not hasattr(sys.modules[parent], child):
             setattr(sys.modules[parent], child, module)
-    _snowball.stopwords = sys.modules["nltk.corpus"].stopwords
+    snowball = sys.modules.get("nltk.stem.snowball")
+    if snowball is not None:  # loaded under the stand-ins: give it the real corpus loader
+        snowball.stopwords = sys.modules["nltk.corpus"].stopwords
     return nltk
 
 
@@ -126,7 +144,6 @@ _WORD_RE = re.compile(r"\w")
 # faster than Treebank (which routes ~30 regexes through nltk.redos per sentence).
 _TOKEN_RE = re.compile(r"[^\W_]+")
 _PARAGRAPH_RE = re.compile(r"\n\s*\n")
-_WORDS = _destructive.NLTKWordTokenizer()
 
 # Languages with both a Snowball stemmer and a sumy stop-word list; others fall back to English
 # stop words with no stemming so summaries still work (less well).
@@ -172,22 +189,46 @@ def _punkt_tokenizer(language: str) -> Any:
     return _punkt.PunktSentenceTokenizer(params)
 
 
+@functools.cache
+def _splitter(language: str) -> Callable[[str], Iterable[tuple[int, int]]]:
+    """The fast exact Punkt (digest.punkt) for the language's tokenizer, else NLTK's own spans."""
+    tokenizer = _punkt_tokenizer(language)
+    try:
+        return FastPunkt(tokenizer, _punkt).span_tokenize
+    except TypeError as exc:  # an NLTK whose Punkt internals differ: same spans, slower
+        LOGGER.debug("NLTK's own Punkt spans in use (%s)", exc)
+        return tokenizer.span_tokenize  # type: ignore[no-any-return]
+
+
+# Ingest splits an article's first paragraph for its title and summarising splits it again, both
+# in the same process; a day's articles hold far fewer paragraphs than this (the strings are the
+# articles' own, so the cache adds little memory).
+@functools.lru_cache(maxsize=4096)
+def _paragraph_spans(paragraph: str, language: str) -> tuple[tuple[int, int], ...]:
+    return tuple(_splitter(language)(paragraph))
+
+
 def sentence_spans(paragraph: str, language: str = "english") -> Iterator[tuple[int, int]]:
     """(start, end) offsets of the sentences of one paragraph."""
-    return iter(_punkt_tokenizer(language).span_tokenize(paragraph))
+    return iter(_paragraph_spans(paragraph, language))
 
 
 def split_sentences(text: str, language: str = "english") -> list[str]:
     """The sentences of a text, paragraph by paragraph, each with whitespace collapsed."""
     out: list[str] = []
     for para in paragraphs(text):
-        out.extend(s for s in _punkt_tokenizer(language).tokenize(para) if s.strip())
+        out.extend(s for s in (para[a:b] for a, b in _paragraph_spans(para, language)) if s.strip())
     return out
+
+
+@functools.cache
+def _treebank() -> Any:
+    return _nltk_module("nltk.tokenize.destructive").NLTKWordTokenizer()
 
 
 def tokenize_words(sentence: str) -> list[str]:
     """Treebank-style word tokens of a sentence, punctuation-only tokens dropped."""
-    return [w for w in _WORDS.tokenize(sentence) if _WORD_RE.search(w)]
+    return [w for w in _treebank().tokenize(sentence) if _WORD_RE.search(w)]
 
 
 def word_tokens(sentence: str) -> list[str]:
@@ -197,15 +238,49 @@ def word_tokens(sentence: str) -> list[str]:
 
 @functools.cache
 def _stemmer(language: str) -> Any:
-    return _snowball.SnowballStemmer(language) if language in SUPPORTED_LANGUAGES.values() else None
+    if language not in SUPPORTED_LANGUAGES.values():
+        return None
+    return _nltk_module("nltk.stem.snowball").SnowballStemmer(language)
+
+
+@functools.cache
+def _stem_function(language: str) -> Callable[[str], str] | None:
+    """English: digest.english_stem (NLTK's stems, faster); other languages: NLTK's Snowball."""
+    if language == "english":
+        return stem_english
+    stemmer = _stemmer(language)
+    return stemmer.stem if stemmer else None  # type: ignore[no-any-return]
 
 
 @functools.lru_cache(maxsize=200_000)
 def stem(word: str, language: str = "english") -> str:
     """The Snowball stem of a lower-cased word (the word itself where no stemmer exists)."""
-    stemmer = _stemmer(language)
+    stem_function = _stem_function(language)
     lowered = word.lower()
-    return stemmer.stem(lowered) if stemmer else lowered
+    return stem_function(lowered) if stem_function else lowered
+
+
+_STEM_MEMO_LIMIT = 200_000  # words remembered per language (as stem's cache); then it starts over
+
+
+@functools.cache
+def stemmer(language: str = "english") -> Callable[[str], str]:
+    """``stem`` for one language as a one-argument function over a plain dict memo.
+
+    The summarizer stems every word of every story (~80,000 calls for DUC 2004's 50 stories);
+    a dict lookup costs a fraction of ``stem``'s keyword-argument cache key.
+    """
+    memo: dict[str, str] = {}
+
+    def stem_word(word: str) -> str:
+        found = memo.get(word)
+        if found is None:
+            if len(memo) >= _STEM_MEMO_LIMIT:
+                memo.clear()
+            found = memo[word] = stem(word, language)
+        return found
+
+    return stem_word
 
 
 @functools.cache

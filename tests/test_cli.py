@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 
@@ -94,9 +95,14 @@ def test_summarize_paths_and_batch(runner: CliRunner, tmp_path: Path, samples_di
     # --words fills by default: one sentence past the budget, so the first 40 words are full.
     filled = (tmp_path / "sums" / "bridge.txt").read_text().splitlines()
     assert len(" ".join(filled).split()) > 40 >= len(" ".join(filled[:-1]).split())
+    thresholds = gc.get_threshold()
     result = runner.invoke(cli, ["summarize", "--batch", str(batch), "--out", "hard", "--words", "40", "--no-fill"])
     assert result.exit_code == 0, result.output
     assert len((tmp_path / "hard" / "bridge.txt").read_text().split()) <= 40
+    assert gc.get_threshold() == thresholds  # the batch's garbage-collection setting is undone
+    # A story summarised in a batch (caches warm from the other stories) reads as it does alone.
+    alone = runner.invoke(cli, ["summarize", *files[:2], "--words", "40", "--no-fill"])
+    assert alone.output == (tmp_path / "hard" / "bridge.txt").read_text()
 
     assert runner.invoke(cli, ["summarize", files[0], "--method", "nope"]).exit_code == 2
     assert runner.invoke(cli, ["summarize", files[0], "--words", "5", "--sentences", "2"]).exit_code == 2

@@ -60,8 +60,19 @@ def test_nltk_loads_light_and_completes_on_demand() -> None:
     # code that then asks the `nltk` package for more (sumy does) must get the real thing.
     code = (
         "import sys, digest.text as t; light = hasattr(sys.modules['nltk'], '__digest_light_stub__'); "
-        "heavy = 'nltk.collocations' in sys.modules; import nltk; "
-        "print(light, heavy, nltk.FreqDist('abca')['a'] == 2, t.stem('Talks'))"
+        "heavy = 'nltk.collocations' in sys.modules; t.split_sentences('A b. C d.'); t.stem('Talks'); "
+        "lazy = not {'nltk.stem.snowball', 'nltk.tokenize.destructive'} & set(sys.modules); import nltk; "
+        "print(light, heavy, lazy, nltk.FreqDist('abca')['a'] == 2, t.stem('Talks'), t.stem('Gespräche', 'german'), "
+        't.tokenize_words("Kyiv\'s talks."))'
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["True", "False", "True", "talk"]
+    # English sentences and stems load neither Treebank nor Snowball; both still come on demand.
+    assert out.stdout.split(maxsplit=6) == [
+        "True",
+        "False",
+        "True",
+        "True",
+        "talk",
+        "gesprach",
+        "['Kyiv', \"'s\", 'talks']\n",
+    ]
