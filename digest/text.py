@@ -135,7 +135,7 @@ def load_full_nltk() -> types.ModuleType:
             setattr(sys.modules[parent], child, module)
     snowball = sys.modules.get("nltk.stem.snowball")
     if snowball is not None:  # loaded under the stand-ins: give it the real corpus loader
-        snowball.stopwords = sys.modules["nltk.corpus"].stopwords
+        snowball.stopwords = sys.modules["nltk.corpus"].stopwords  # type: ignore[attr-defined]
     return nltk
 
 
