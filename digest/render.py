@@ -159,11 +159,6 @@ def make_environment(template_dir: str = "") -> jinja2.Environment:
     return env
 
 
-def _new_article_ids(story: object) -> frozenset[str]:
-    # Story.new_article_ids comes from the stories issue; older Story records lack it.
-    return frozenset(getattr(story, "new_article_ids", ()) or ())
-
-
 def _cut_label(label: str) -> str:
     return label if len(label) <= CHART_LABEL_CHARS else label[: CHART_LABEL_CHARS - 1].rstrip() + "…"
 
@@ -205,7 +200,7 @@ def _context(briefing: Briefing, settings: Settings, web_url: str = "") -> dict[
         "articles": articles,
         "web_url": safe_url(web_url),
         "chart": make_chart(stories),
-        "new_ids": frozenset().union(*(_new_article_ids(s) for s in briefing.stories)),
+        "new_ids": frozenset(a for s in briefing.stories for a in s.new_article_ids),
         # The email may show fewer stories in full, to stay under Gmail's clipping size.
         "email_full": len(stories),
         "email_list": True,
