@@ -1,13 +1,17 @@
 """Where the B-cubed loss of digest.cluster goes on DUC 2004 (post-hoc; measurement only, folder names only).
 
-    python benchmarks/diag_cluster.py [tune|held-out|all]      (default: tune)
+    python benchmarks/diag_cluster.py [tune|held-out|all] [--oracle]      (default: tune)
 
 Clusters the part as one day, then prints:
 - the ceiling: the gold with byte-identical texts forced into one cluster (a text-only method cannot separate them);
 - each predicted cluster that mixes gold stories, with the precision it costs (B-cubed P lost, in points of 1.0);
 - each gold story split over several clusters, with the recall it costs.
 Per cluster c: P lost = (|c| - sum_g n_cg^2 / |c|) / N; per story g: R lost = (|g| - sum_c n_cg^2 / |g|) / N; the
-listed losses add up to 1 - P and 1 - R exactly."""
+listed losses add up to 1 - P and 1 - R exactly.
+
+With --oracle it also re-clusters the part over a grid of both merge thresholds (T_BIG 0.14-0.40, T_SMALL
+0.06-0.20) and prints the best few by F1: the most any threshold choice could give on that very part, i.e. how
+much of the gap threshold tuning could ever close (chosen on the answer, so a bound, never a setting to adopt)."""
 
 import hashlib
 import sys
@@ -60,7 +64,25 @@ def main(which: str = "tune") -> None:
             rows.append((lost, f"SPLIT  {cl[g]} {sorted(cnt.values(), reverse=True)}"))
     for lost, text in sorted(rows, reverse=True):
         print(f"  R -{lost:.3f}  {text}")
+    if "--oracle" in sys.argv:
+        oracle([ti[i] for i in idx], [te[i] for i in idx], gold)
+
+
+def oracle(titles: list[str], texts: list[str], gold: np.ndarray) -> None:
+    """Best F1 over a grid of the two merge thresholds, picked on the gold itself (an upper bound)."""
+    X, _, _ = cc.vectorize(titles, texts)
+    ei, ej, _ = cc.knn_graph(X)
+    found = []
+    for t_big in np.arange(0.14, 0.401, 0.02):
+        for t_small in np.arange(0.06, min(t_big, 0.20) + 0.001, 0.02):
+            pred = np.asarray(cc._renumber(cc._agglomerate(X, ei, ej, t_big=t_big, t_small=t_small)))
+            found.append((scores(pred, gold)["F1"], t_big, t_small, pred))
+    found.sort(key=lambda r: -r[0])
+    print(f"threshold oracle (best of {len(found)} settings, chosen on this part's gold):")
+    for _f1, t_big, t_small, pred in found[:3]:
+        print(f"  T_BIG {t_big:.2f} T_SMALL {t_small:.2f}  {fmt(scores(pred, gold))}")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "tune")
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    main(args[0] if args else "tune")
