@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 __all__ = ["Article", "Briefing", "PriorStory", "Skip", "SourceHealth", "Story", "SummarySentence"]
 
@@ -35,6 +36,20 @@ class Article:
     def time_key(self) -> tuple[str, str]:
         """Sort key: oldest first (undated first), then id."""
         return (self.published.isoformat() if self.published else "", self.id)
+
+    @property
+    def credit(self) -> str:
+        """Whom the briefing credits: the outlet, else the URL's host, else the file it was read from."""
+        if self.outlet:
+            return self.outlet
+        try:
+            host = urlsplit(self.url).hostname or ""
+        except ValueError:
+            host = ""
+        if host:
+            return host.removeprefix("www.")
+        name = self.source.split("#", 1)[0].replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+        return name or "source"
 
     def to_json(self) -> dict[str, Any]:
         """The article as briefing.json lists it."""

@@ -358,3 +358,17 @@ def test_safe_url_allows_only_web_and_mail_links():
     ):
         assert safe_url(bad) == ""
     assert safe_url("https://a.example/\r\nX: y") == ""
+
+
+def test_an_article_without_outlet_is_credited_by_host_or_file():
+    from digest.models import Article
+
+    def credit(**kw: str) -> str:
+        return Article(id="x", title="t", text="b", **kw).credit
+
+    assert credit(outlet="Harbour Herald", url="https://hh.example/a") == "Harbour Herald"
+    assert credit(url="https://www.valleycourier.example/a/b") == "valleycourier.example"
+    assert credit(source="inbox/today/bridge-closure.txt") == "bridge-closure.txt"
+    assert credit(source="dumps/page.txt#3") == "page.txt"
+    assert credit(url="http://[bad", source="a.txt") == "a.txt"
+    assert credit() == "source"
