@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import nltk
+import pytest
 
 from digest.text import SumyTokenizer, paragraphs, split_sentences, stem, stop_words, tokenize_words, word_tokens
 
@@ -76,3 +77,33 @@ def test_nltk_loads_light_and_completes_on_demand() -> None:
         "gesprach",
         "['Kyiv', \"'s\", 'talks']\n",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        # Institutions capitalised mid-sentence after an abbreviation: one sentence, not two.
+        (
+            "The bill passed the U.S. House of Representatives on Monday. It now goes to the Senate.",
+            ["The bill passed the U.S. House of Representatives on Monday.", "It now goes to the Senate."],
+        ),
+        (
+            "The U.N. Security Council met in March. Its members disagreed.",
+            ["The U.N. Security Council met in March.", "Its members disagreed."],
+        ),
+        # Personal initials stay with the name that follows, lower case or capitalised.
+        ("He met F.W. de Klerk in Pretoria. They talked.", ["He met F.W. de Klerk in Pretoria.", "They talked."]),
+        ("President B.J. Habibie spoke. He said little.", ["President B.J. Habibie spoke.", "He said little."]),
+        # A sentence that really ends with an abbreviation still ends there.
+        (
+            "Sanctions were imposed by the U.S. The move angered Orlava.",
+            ["Sanctions were imposed by the U.S.", "The move angered Orlava."],
+        ),
+        (
+            "Sanctions were imposed by the U.S. Officials in Orlava were angry.",
+            ["Sanctions were imposed by the U.S.", "Officials in Orlava were angry."],
+        ),
+    ],
+)
+def test_abbreviations_and_initials_do_not_cut_names(text: str, sentences: list[str]) -> None:
+    assert split_sentences(text) == sentences
