@@ -61,6 +61,10 @@ class BriefingSettings:
         hour, minute = (int(x) for x in self.time.split(":"))
         return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=self.tz)
 
+    def window(self, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+        """The (start, end] in which day's articles were published: the day before's cut-off to day's."""
+        return self.cutoff(day - dt.timedelta(days=1)), self.cutoff(day)
+
 
 @dataclass(frozen=True, slots=True)
 class SourceSettings:

@@ -106,8 +106,7 @@ def _late_arrivals(store: Store, settings: Settings, day: dt.date) -> list[Artic
     for back in range(LATE_DAYS, 0, -1):
         earlier = day - dt.timedelta(days=back)
         if earlier in planned:
-            start, end = settings.briefing.cutoff(earlier - dt.timedelta(days=1)), settings.briefing.cutoff(earlier)
-            late += store.articles_for_window(start, end, unshown=True)
+            late += store.articles_for_window(*settings.briefing.window(earlier), unshown=True)
     if late:
         LOGGER.info("stage plan: %s takes %d articles that arrived after their day", day, len(late))
     return late
@@ -143,9 +142,8 @@ def run_daily(
         for day in todo:
             record = store.day_record(day)
             if record is None:
-                b = settings.briefing
                 articles = _late_arrivals(store, settings, day)
-                articles += store.articles_for_window(b.cutoff(day - dt.timedelta(days=1)), b.cutoff(day))
+                articles += store.articles_for_window(*settings.briefing.window(day))
                 store.set_edition(day, [a.id for a in articles])
                 store.record_day(day, "planned", 0, len(articles), clock())
                 LOGGER.info("stage plan: %s has %d articles", day, len(articles))
