@@ -250,48 +250,83 @@ def _demonym_fold(capset) -> dict:
     return fold
 
 
-def vectorize(titles: Sequence[str], texts: Sequence[str], chunk: int = 8192):
-    """(X, vocab, df): X is CSR float32 (n x V), rows L2-normalised sublinear-tf x idf; vocab lists the features.
+class Encoded:
+    """A day's articles as integer ids of their words and entity bigrams: tokenised once, then shared by
+    clustering (the day's matrix) and headlines (each story's own matrix), which is what keeps both linear."""
 
-    Two passes so that memory stays small: pass 1 tokenises every article once into compact integer arrays and
-    collects the day-level facts (capitalised words for demonym folding, entity bigrams seen in bodies); pass 2
-    maps ids to features and builds the matrix chunk by chunk."""
+    __slots__ = ("ents", "rows", "words")
+
+    def __init__(self, words: list[str], ents: list[str], rows: list[tuple[array, ...]]) -> None:
+        self.words = words  # id -> lower-case word
+        self.ents = ents  # id -> entity bigram
+        self.rows = rows  # per article: body words, title words, body entities, title entities, body proper words
+
+
+def encode_texts(titles: Sequence[str], texts: Sequence[str]) -> Encoded:
+    """Tokenise every article once into compact integer arrays (ids in first-seen order)."""
     stop = _stop()
-    n = len(texts)
-    if len(titles) != n:
+    if len(titles) != len(texts):
         raise ValueError("titles and texts differ in length")
     wid: dict[str, int] = {}
     eid: dict[str, int] = {}
-    capset: set = set()
-    body_e: set = set()
-    enc = []
-    for t, x in zip(titles, texts, strict=False):
+    rows = []
+    for t, x in zip(titles, texts, strict=True):
         tw, tents = _words_and_entities(t or "", stop, True)
         bw, bents = _words_and_entities(_DATELINE_RE.sub("", x or "", count=1), stop, False)
         bi = array("i", [wid.setdefault(w, len(wid)) for w, _ in bw])
         ti = array("i", [wid.setdefault(w, len(wid)) for w, _ in tw])
-        capset.update(w for w, pr in bw if pr)
-        capset.update(w for w, _ in tw)
+        cp = array("i", sorted({wid[w] for w, pr in bw if pr}))
         be = array("i", [eid.setdefault(e, len(eid)) for e in bents])
-        body_e.update(be)
         te = array("i", [eid.setdefault(e, len(eid)) for e in tents])
-        enc.append((bi, ti, be, te))
-    fold = _demonym_fold(capset)
+        rows.append((bi, ti, be, te, cp))
+    return Encoded(list(wid), list(eid), rows)
+
+
+def _local(enc: Encoded, members: Sequence[int]) -> Encoded:
+    """The members' rows renumbered as if they had been encoded alone (same first-seen order)."""
+    wl: dict[int, int] = {}
+    el: dict[int, int] = {}
+    rows = []
+    for i in members:
+        bi, ti, be, te, cp = enc.rows[i]
+        nbi = array("i", [wl.setdefault(w, len(wl)) for w in bi])
+        nti = array("i", [wl.setdefault(w, len(wl)) for w in ti])
+        nbe = array("i", [el.setdefault(e, len(el)) for e in be])
+        nte = array("i", [el.setdefault(e, len(el)) for e in te])
+        rows.append((nbi, nti, nbe, nte, array("i", [wl[w] for w in cp])))
+    return Encoded([enc.words[w] for w in wl], [enc.ents[e] for e in el], rows)
+
+
+def vectorize(titles: Sequence[str], texts: Sequence[str], chunk: int = 8192):
+    """(X, vocab, df): X is CSR float32 (n x V), rows L2-normalised sublinear-tf x idf; vocab lists the features."""
+    return vectorize_encoded(encode_texts(titles, texts), chunk)
+
+
+def vectorize_encoded(enc: Encoded, chunk: int = 8192):
+    """vectorize over encoded articles: day-level facts first (capitalised words for demonym folding, entity
+    bigrams seen in bodies), then ids mapped to features and the matrix built chunk by chunk."""
+    n = len(enc.rows)
+    capset: set = set()
+    body_e: set = set()
+    for bi, ti, be, te, cp in enc.rows:
+        capset.update(cp)
+        capset.update(ti)
+        body_e.update(be)
+    fold = _demonym_fold({enc.words[w] for w in capset})
     vocab: dict[str, int] = {}
-    w2t = np.empty(max(1, len(wid)), np.int64)
-    for w, i in wid.items():
+    w2t = np.empty(max(1, len(enc.words)), np.int64)
+    for i, w in enumerate(enc.words):
         w2t[i] = vocab.setdefault(stem(fold.get(w, w)), len(vocab))
     # a title bigram counts only if some body has it as an entity: title-case headlines capitalise every word
-    e2t = np.full(max(1, len(eid)), -1, np.int64)
-    for e, i in eid.items():
+    e2t = np.full(max(1, len(enc.ents)), -1, np.int64)
+    for i, e in enumerate(enc.ents):
         if i in body_e:
             e2t[i] = vocab.setdefault("e:" + " ".join(fold.get(x, x) for x in e.split()), len(vocab))
     V = len(vocab)
     parts = []
-    freed = 0
     for s in range(0, n, chunk):
         rows, cols, wts = [], [], []
-        for r, (bi, ti, be, te) in enumerate(enc[s - freed : s - freed + chunk]):
+        for r, (bi, ti, be, te, _cp) in enumerate(enc.rows[s : s + chunk]):
             for arr, m, weight in (
                 (bi, w2t, 1.0),
                 (ti, w2t, TITLE_WEIGHT),
@@ -312,8 +347,6 @@ def vectorize(titles: Sequence[str], texts: Sequence[str], chunk: int = 8192):
         C.sum_duplicates()
         C.data = np.where(C.data >= 1.0, 1.0 + np.log(np.maximum(C.data, 1.0)), C.data).astype(np.float32)
         parts.append(C)
-        del enc[s - freed : s - freed + k]  # release the encoded rows as soon as they are in the matrix
-        freed += k
     X = sp.vstack(parts, format="csr") if parts else sp.csr_matrix((0, V), dtype=np.float32)
     X = X.astype(np.float32)
     X.sort_indices()
@@ -329,11 +362,15 @@ def vectorize(titles: Sequence[str], texts: Sequence[str], chunk: int = 8192):
 
 
 def _l2_inplace(X):
-    sq = np.add.reduceat(np.square(X.data, dtype=np.float64), X.indptr[:-1]) if X.nnz else np.zeros(X.shape[0])
-    sq[np.diff(X.indptr) == 0] = 0.0
+    lens = np.diff(X.indptr)
+    sq = np.zeros(X.shape[0])
+    filled = lens > 0
+    if X.nnz:
+        # reduceat only at the starts of non-empty rows: an empty last row would index past the data
+        sq[filled] = np.add.reduceat(np.square(X.data, dtype=np.float64), X.indptr[:-1][filled])
     nr = np.sqrt(sq)
     nr[nr == 0] = 1.0
-    X.data /= np.repeat(nr, np.diff(X.indptr)).astype(X.data.dtype)
+    X.data /= np.repeat(nr, lens).astype(X.data.dtype)
 
 
 # ================================================================ sparse helpers
@@ -488,14 +525,19 @@ def cluster_texts(titles: Sequence[str], texts: Sequence[str], *, times: Sequenc
     """Story id per article (0, 1, ... by first appearance). titles may contain empty strings.
 
     times: optional POSIX seconds per article; only used to forbid links between articles > TIME_GAP apart."""
-    n = len(texts)
-    if len(titles) != n:
+    if len(titles) != len(texts):
         raise ValueError("titles and texts differ in length")
+    return cluster_encoded(encode_texts(titles, texts), times=times)
+
+
+def cluster_encoded(enc: Encoded, *, times: Sequence[float] | None = None) -> list[int]:
+    """cluster_texts over articles already encoded."""
+    n = len(enc.rows)
     if n == 0:
         return []
     if n == 1:
         return [0]
-    X, _, _ = vectorize(titles, texts)
+    X, _, _ = vectorize_encoded(enc)
     t = None if times is None else np.asarray(times, np.float64)
     ei, ej, _ = knn_graph(X, t)
     return _renumber(_agglomerate(X, ei, ej))
@@ -572,11 +614,14 @@ _SUFFIX = frozenset(["corp", "inc", "co", "ltd", "plc"])
 LABEL_TITLE_BONUS = 1.0  # a title mention counts like full coverage again: headlines name the story
 
 
+_BREAK_RE = re.compile(r"[,;:()\[\]\"]|``|''")
+
+
 def _lower_seen(texts) -> set:
     return {low for text in texts for w, low, cap, ss in _tokens(text) if not cap}
 
 
-def _proper_set(texts) -> dict:
+def _proper_set(texts) -> Counter:
     """lower -> (capitalised mid-sentence occurrences) - (lower-case occurrences); > 0 marks a name word."""
     score: Counter = Counter()
     for text in texts:
@@ -586,11 +631,8 @@ def _proper_set(texts) -> dict:
     return score
 
 
-def _phrases(text: str, stop, proper: dict, is_title: bool):
-    """Names as tuples of surface words: runs of capitalised words (a connector such as 'of' allowed inside, broken
-    at punctuation), role words trimmed from the front, company suffixes from the end, at most 3 words (longer runs
-    keep their last two). A capitalised word counts when it is a known name word, or when it is capitalised
-    mid-sentence next to one ("Hurricane Mitch", "Asian Games")."""
+def _tokens_with_breaks(text: str):
+    """_tokens plus whether punctuation separates the word from the one before ("Paris, France")."""
     toks = []
     it = _TOKEN_RE.finditer(text)
     prev_end = 0
@@ -600,12 +642,22 @@ def _phrases(text: str, stop, proper: dict, is_title: bool):
                 break
         gap = text[prev_end : m.start()]
         prev_end = m.end()
-        if low.endswith("'s") or low.endswith("\u2019s"):
-            w, low = w[:-2], low[:-2]
-        toks.append((w, low, cap, ss, bool(re.search(r"[,;:()\[\]\"]|``|''", gap))))
+        toks.append((w, low, cap, ss, bool(_BREAK_RE.search(gap))))
+    return toks
+
+
+def _phrases(toks, stop, proper, is_title: bool):
+    """Names as tuples of surface words: runs of capitalised words (a connector such as 'of' allowed inside, broken
+    at punctuation), role words trimmed from the front, company suffixes from the end, at most 3 words (longer runs
+    keep their last two). A capitalised word counts when it is a known name word, or when it is capitalised
+    mid-sentence next to one ("Hurricane Mitch", "Asian Games"). toks: _tokens_with_breaks of the text."""
+    toks = [
+        (w[:-2], low[:-2], cap, ss, br) if low.endswith("'s") or low.endswith("\u2019s") else (w, low, cap, ss, br)
+        for w, low, cap, ss, br in toks
+    ]
     is_name = [cap and proper.get(low, 0) > 0 and low not in stop for w, low, cap, ss, br in toks]
-    runs: list[list[tuple[str, bool]]] = []
-    run: list[tuple[str, bool]] = []
+    runs: list[list[tuple[str, str]]] = []
+    run: list[tuple[str, str]] = []
     pend = None
     for k, (w, low, cap, ss, brk) in enumerate(toks):
         if brk and run:
@@ -653,107 +705,145 @@ def _display(counter: Counter, avoid=frozenset()) -> str:
     return max(pref, key=lambda kv: kv[1])[0]
 
 
-def label_cluster(
-    titles: Sequence[str], texts: Sequence[str], other_titles: Sequence[str] = (), other_texts: Sequence[str] = ()
-) -> str:
-    """A 1-3 word topic phrase for one story, e.g. "Hurricane Mitch", "Gaza aid", "UN peacekeeping".
+class _LabelFeatures:
+    """One article's label evidence: names (stem tuples) and plain words, each with surface forms."""
 
-    titles/texts: the story's articles; other_*: the rest of the day (distinctiveness, c-TF-IDF style:
-    coverage in the story x log(1 + 1/share of other articles mentioning it)). Names keep their written form,
-    other words are lower case. Either the best name alone when it has 2+ words and beats every plain word,
-    or the best name followed by the best plain word."""
-    stop = _stop()
-    n_c = len(texts)
-    if n_c == 0:
-        return ""
-    list(titles) + list(other_titles)
-    all_texts = list(texts) + list(other_texts)
-    proper = _proper_set(all_texts)
-    lower_seen = _lower_seen(list(texts))
-    fold: dict = {}  # no demonym folding here: "Gaza" should beat "Palestine"+"Palestinian" on the seed
-    demonyms: frozenset = frozenset()
+    __slots__ = ("names", "surf_n", "tnames", "words")
 
-    def feats(title, text):
-        names: Counter[tuple[str, ...]] = Counter()
-        words: Counter[str] = Counter()
-        tnames: set[tuple[str, ...]] = set()
-        twords: set[str] = set()
-        surf_n: dict[tuple[str, ...], Counter[str]] = {}
-        surf_w: dict[str, Counter[str]] = {}
+    def __init__(self, title: str, text: str, stop, proper) -> None:
+        self.names: Counter[tuple[str, ...]] = Counter()
+        self.tnames: set[tuple[str, ...]] = set()
+        self.surf_n: dict[tuple[str, ...], Counter[str]] = {}
+        self.words: list[tuple[str, str, bool]] = []  # (lower surface, stem, in title) before the story's filter
         for src, is_title in ((title or "", True), (_DATELINE_RE.sub("", text or "", count=1), False)):
-            for ph in _phrases(src, stop, proper, is_title):
+            toks = _tokens_with_breaks(src)
+            for ph in _phrases(toks, stop, proper, is_title):
                 subs = [ph]
                 if len(ph) > 1 and ph[-1].lower() not in _GENERIC:
                     subs.append(ph[-1:])  # "Augusto Pinochet" also counts as "Pinochet"
                 for p in subs:
-                    key = tuple(stem(fold.get(x.lower(), x.lower())) for x in p)
-                    names[key] += 1
-                    surf_n.setdefault(key, Counter())[" ".join(p)] += 1
+                    key = tuple(stem(x.lower()) for x in p)
+                    self.names[key] += 1
+                    self.surf_n.setdefault(key, Counter())[" ".join(p)] += 1
                     if is_title:
-                        tnames.add(key)
-            for _w, low, _cap, _ss in _tokens(src):
+                        self.tnames.add(key)
+            for _w, low, _cap, _ss, _br in toks:
                 if low.endswith("'s"):
                     low = low[:-2]
-                if low in stop or len(low) < 3 or proper.get(low, 0) > 0 or low in _GENERIC or low not in lower_seen:
+                if low in stop or len(low) < 3 or proper.get(low, 0) > 0 or low in _GENERIC:
                     continue
-                k = stem(low)
+                self.words.append((low, stem(low), is_title))
+
+    def word_surfaces(self) -> dict[str, frozenset[str]]:
+        """stem -> the lower-case surfaces this article has for it."""
+        out: dict[str, set[str]] = {}
+        for low, k, _t in self.words:
+            out.setdefault(k, set()).add(low)
+        return {k: frozenset(v) for k, v in out.items()}
+
+
+class DayLabels:
+    """Labels for the stories of one day, with the day-level statistics computed once.
+
+    Labels contrast a story with the rest of its day (c-TF-IDF style: coverage in the story x
+    log(1 + 1/share of the other articles mentioning it)). The rest-of-day counts are the day's
+    counts minus the story's, so labelling every story costs one pass over the day plus one over
+    each story, instead of a pass over the whole day per story. Names keep their written form,
+    other words are lower case.
+    """
+
+    def __init__(self, titles: Sequence[str], texts: Sequence[str]) -> None:
+        self._titles = list(titles)
+        self._texts = list(texts)
+        self._stop = _stop()
+        self._proper = _proper_set(self._texts)
+        self._n = len(self._texts)
+        # Name document frequencies, and for plain words (stem -> {set of surfaces an article has -> articles}):
+        # a story counts another article for a word only by the surfaces the story itself writes in lower case.
+        self._dfn: Counter[tuple[str, ...]] = Counter()
+        self._dfw: dict[str, Counter[frozenset[str]]] = {}
+        for title, text in zip(self._titles, self._texts, strict=True):
+            f = _LabelFeatures(title, text, self._stop, self._proper)
+            self._dfn.update(f.names.keys())
+            for k, surfaces in f.word_surfaces().items():
+                self._dfw.setdefault(k, Counter())[surfaces] += 1
+
+    def label(self, members: Sequence[int]) -> str:
+        """A 1-3 word topic phrase for the story made of the day's articles at these positions."""
+        n_c = len(members)
+        if n_c == 0:
+            return ""
+        texts = [self._texts[i] for i in members]
+        stop, proper = self._stop, self._proper
+        lower_seen = _lower_seen(texts)
+        dfn: Counter = Counter()
+        dfw: Counter = Counter()
+        tfn: Counter = Counter()
+        tfw: Counter = Counter()
+        tn: Counter = Counter()
+        tw: Counter = Counter()
+        sn: dict[tuple[str, ...], Counter[str]] = {}
+        sw: dict[str, Counter[str]] = {}
+        for i in members:
+            f = _LabelFeatures(self._titles[i], self._texts[i], stop, proper)
+            words: Counter[str] = Counter()
+            twords: set[str] = set()
+            for low, k, is_title in f.words:
+                if low not in lower_seen:
+                    continue
                 words[k] += 1
-                surf_w.setdefault(k, Counter())[low] += 1
+                sw.setdefault(k, Counter())[low] += 1
                 if is_title:
                     twords.add(k)
-        return names, words, tnames, twords, surf_n, surf_w
+            dfn.update(f.names.keys())
+            dfw.update(words.keys())
+            tfn.update(f.names)
+            tfw.update(words)
+            tn.update(f.tnames)
+            tw.update(twords)
+            for key, c in f.surf_n.items():
+                sn.setdefault(key, Counter()).update(c)
+        n_o = self._n - n_c
 
-    def collect(ts, xs):
-        agg: dict[str, Any] = dict(
-            dfn=Counter(), dfw=Counter(), tfn=Counter(), tfw=Counter(), tn=Counter(), tw=Counter(), sn={}, sw={}
+        def other_words(k: str) -> int:
+            seen = sum(n for surfaces, n in self._dfw.get(k, {}).items() if not surfaces.isdisjoint(lower_seen))
+            return seen - dfw[k]
+
+        def score(df, tf, tdf, odf):
+            cov = df / n_c + LABEL_TITLE_BONUS * tdf / n_c
+            rest = (odf + 0.5) / (n_o + 1.0)
+            return cov**1.5 * math.log(1.0 + 1.0 / rest) * (1.0 + 0.25 * math.log(tf / df))
+
+        names = sorted(
+            ((score(dfn[k], tfn[k], tn[k], self._dfn[k] - dfn[k]), len(k), k) for k in dfn),
+            key=lambda t: (-t[0], -t[1], t[2]),
         )
-        for t, x in zip(ts, xs, strict=False):
-            names, words, tnames, twords, sn, sw = feats(t, x)
-            agg["dfn"].update(names.keys())
-            agg["dfw"].update(words.keys())
-            agg["tfn"].update(names)
-            agg["tfw"].update(words)
-            agg["tn"].update(tnames)
-            agg["tw"].update(twords)
-            for k, c in sn.items():
-                agg["sn"].setdefault(k, Counter()).update(c)
-            for k, c in sw.items():
-                agg["sw"].setdefault(k, Counter()).update(c)
-        return agg
+        words_ = sorted(
+            ((score(dfw[k], tfw[k], tw[k], other_words(k)), k) for k in dfw),
+            key=lambda t: (-t[0], t[1]),
+        )
+        return _choose_label(names, words_, sn, sw, texts)
 
-    c = collect(titles, texts)
-    o = collect(other_titles, other_texts)
-    n_o = len(other_texts)
 
-    def score(df, tf, tdf, odf):
-        cov = df / n_c + LABEL_TITLE_BONUS * tdf / n_c
-        rest = (odf + 0.5) / (n_o + 1.0)
-        return cov**1.5 * math.log(1.0 + 1.0 / rest) * (1.0 + 0.25 * math.log(tf / df))
-
-    names = sorted(
-        ((score(c["dfn"][k], c["tfn"][k], c["tn"][k], o["dfn"].get(k, 0)), len(k), k) for k in c["dfn"]),
-        key=lambda t: (-t[0], -t[1], t[2]),
-    )
-    words = sorted(
-        ((score(c["dfw"][k], c["tfw"][k], c["tw"][k], o["dfw"].get(k, 0)), k) for k in c["dfw"]),
-        key=lambda t: (-t[0], t[1]),
-    )
+def _choose_label(names, words, sn, sw, texts) -> str:
+    """Either the best name alone when it has 2+ words and beats every plain word, or the best name followed by the
+    best plain word; without names, the two best plain words."""
     if not names and not words:
         return ""
     if not names:
-        return " ".join(_display(c["sw"][k]) for _, k in words[:2])
+        return " ".join(_display(sw[k]) for _, k in words[:2])
     best_score, _, best = names[0]
     for sc, ln, k in names[1:6]:  # a longer name holding the best one and nearly as strong: "Hurricane Mitch"
         if ln > len(best) and set(best) <= set(k) and sc >= 0.6 * best_score:
             best_score, best = sc, k
             break
-    label = _display(c["sn"][best], demonyms)
+    label = _display(sn[best])
     if len(best) >= 2 and (not words or best_score >= words[0][0]):
         return label
     if len(best) >= 3:
         return label
     for _sc, k in words:
-        disp = _display(c["sw"][k])
+        disp = _display(sw[k])
         if stem(disp) not in best:
             written = disp[:1].upper() + disp[1:] + " " + label
             if any(written in x for x in texts):  # "Hurricane Mitch" rather than "Mitch hurricane"
@@ -762,12 +852,26 @@ def label_cluster(
     return label
 
 
+def label_cluster(
+    titles: Sequence[str], texts: Sequence[str], other_titles: Sequence[str] = (), other_texts: Sequence[str] = ()
+) -> str:
+    """A 1-3 word topic phrase for one story, e.g. "Hurricane Mitch", "Gaza aid", "UN peacekeeping".
+
+    titles/texts: the story's articles; other_*: the rest of the day. For many stories of one day use DayLabels,
+    which reads the day once."""
+    day = DayLabels([*titles, *other_titles], [*texts, *other_texts])
+    return day.label(range(len(texts)))
+
+
 def pick_headline_index(titles: Sequence[str], texts: Sequence[str]) -> int:
     """Index of the most central article (highest cosine to the story centroid); articles with a title first."""
-    n = len(texts)
-    if n <= 1:
+    if len(texts) <= 1:
         return 0
-    X, _, _ = vectorize(titles, texts)
+    return _central(encode_texts(titles, texts), titles)
+
+
+def _central(enc: Encoded, titles: Sequence[str]) -> int:
+    X, _, _ = vectorize_encoded(enc)
     cen = np.asarray(X.sum(axis=0)).ravel()
     sc = X @ cen
     has_title = np.array([bool((t or "").strip()) for t in titles])
@@ -790,19 +894,51 @@ def _times(articles: Sequence[Article]) -> list[float] | None:
     return [latest if s is None else s for s in stamps]
 
 
+class StoryDay:
+    """One day's articles analysed once for every story-level stage: grouping, labels and headlines.
+
+    The articles are tokenised once (``Encoded``); the day-level label statistics are computed once
+    (``DayLabels``, on first use). Each story is then labelled and given a headline from its own
+    members only, so the whole day costs time linear in its articles.
+    """
+
+    def __init__(self, articles: Sequence[Article]) -> None:
+        self.articles = tuple(articles)
+        self._position = {a.id: n for n, a in enumerate(self.articles)}
+        self._enc = encode_texts([a.title for a in self.articles], [a.text for a in self.articles])
+        self._labels: DayLabels | None = None
+
+    def groups(self) -> list[list[Article]]:
+        """The day's stories; groups and their members keep the input order."""
+        if len(self.articles) <= 1:
+            return [list(self.articles)] if self.articles else []
+        ids = cluster_encoded(self._enc, times=_times(self.articles))
+        groups: dict[int, list[Article]] = {}
+        for article, cid in zip(self.articles, ids, strict=True):
+            groups.setdefault(cid, []).append(article)
+        return list(groups.values())
+
+    def label(self, story: Sequence[Article]) -> str:
+        """A short topic phrase people would write ("Gaza aid", "Hurricane Mitch") for one of the day's stories."""
+        if self._labels is None:
+            self._labels = DayLabels([a.title for a in self.articles], [a.text for a in self.articles])
+        return self._labels.label([self._position[a.id] for a in story])
+
+    def headline(self, story: Sequence[Article]) -> Article:
+        """The story's most central article, whose title becomes the story's headline."""
+        if len(story) <= 1:
+            return story[0]
+        members = [self._position[a.id] for a in story]
+        return story[_central(_local(self._enc, members), [a.title for a in story])]
+
+
 def cluster_articles(articles: Sequence[Article]) -> list[list[Article]]:
     """Group articles into stories; groups and their members keep the input order."""
-    if len(articles) <= 1:
-        return [list(articles)] if articles else []
-    ids = cluster_texts([a.title for a in articles], [a.text for a in articles], times=_times(articles))
-    groups: dict[int, list[Article]] = {}
-    for article, cid in zip(articles, ids, strict=True):
-        groups.setdefault(cid, []).append(article)
-    return list(groups.values())
+    return StoryDay(articles).groups()
 
 
 def label_story(story: Sequence[Article], day: Sequence[Article]) -> str:
-    """A short topic phrase people would write ("Gaza aid", "Hurricane Mitch") for the story among the day's."""
+    """A short topic phrase for the story among the day's (for one story; StoryDay.label for a whole day)."""
     members = {a.id for a in story}
     others = [a for a in day if a.id not in members]
     return label_cluster(

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cluster import cluster_articles, label_story, pick_headline
+from .cluster import StoryDay
 from .config import Settings
 from .continuity import LOOKBACK_DAYS, link_stories
 from .dedup import dedup_articles
@@ -65,7 +65,8 @@ def _make_briefing(
     """make_briefing, plus the day's stories as later days will see them (in rank order)."""
     # Duplicates (same article at two URLs, wire copies) become one article listing every outlet.
     articles = dedup_articles(articles)
-    groups = [tuple(sorted(group, key=lambda a: a.time_key)) for group in cluster_articles(articles)]
+    story_day = StoryDay(articles)
+    groups = [tuple(sorted(group, key=lambda a: a.time_key)) for group in story_day.groups()]
     stories = []
     terms = {}
     for linked in link_stories(groups, previous, day):
@@ -75,8 +76,8 @@ def _make_briefing(
             Story(
                 id=linked.story_id,
                 # A developing story keeps the label readers already know it by.
-                label=linked.label or label_story(members, articles),
-                headline=pick_headline(members).title,
+                label=linked.label or story_day.label(members),
+                headline=story_day.headline(members).title,
                 articles=members,
                 summary=summarize_story(members, words=settings.briefing.summary_words, method=method),
                 status=linked.status,
