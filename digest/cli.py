@@ -56,6 +56,49 @@ def _today(settings: Settings) -> dt.date:
     return dt.datetime.now(settings.briefing.tz).date()
 
 
+class _TerminalProgress:
+    """A build's stages on stderr: click's progress bar while a counted stage runs, then one line per stage.
+
+    click.progressbar because click already draws the command line: no second dependency, and it
+    hides itself when stderr is not a terminal.
+    """
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+
+    def start(self, stage: str, total: int) -> None:
+        if total > 1:
+            self._bar = click.progressbar(length=total, label=f"  {stage:<10}", file=sys.stderr, show_eta=True)
+            self._bar.__enter__()
+        else:
+            click.echo(f"  {stage:<10} ...", err=True, nl=False)
+
+    def advance(self, steps: int) -> None:
+        if self._bar is not None:
+            self._bar.update(steps)
+
+    def finish(self, stage: str, seconds: float, detail: str) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
+            click.echo("\x1b[1A", err=True, nl=False)  # back onto the finished bar's line
+        click.echo(f"\r\x1b[2K  {stage:<10} {seconds:7.1f} s  {detail}", err=True)
+
+
+def _progress(ctx: click.Context) -> _TerminalProgress | None:
+    return _TerminalProgress() if ctx.obj.get("progress") else None
+
+
+def _closing_line(report: Any) -> str:
+    """What a build did, in one line: stories (and how many in brief), articles read, duplicates, skips."""
+    brief = f" ({report.in_brief} in brief)" if report.in_brief else ""
+    dups = f", {report.duplicates} duplicates merged" if report.duplicates else ""
+    return (
+        f"{report.day}: {report.stories} stories{brief} from {report.articles} articles "
+        f"({report.new_articles} new{dups}), {len(report.skipped)} inputs skipped -> {report.folder}/"
+    )
+
+
 def _report_skips(skipped: Sequence[Any]) -> None:
     for skip in skipped[:20]:
         click.echo(f"skipped {skip.source}: {skip.reason}", err=True)
@@ -98,6 +141,8 @@ def cli(ctx: click.Context, config_path: str | None, verbose: int, quiet: bool) 
     """
     _setup_logging(verbose, quiet)
     ctx.ensure_object(dict)
+    # Stage progress on a terminal only; with -v the log lines say the same, with -q nothing does.
+    ctx.obj["progress"] = not quiet and not verbose and sys.stderr.isatty()
     if ctx.resilient_parsing:
         return
     ctx.obj["settings"] = load(config_path)
@@ -108,6 +153,12 @@ _date_option = click.option(
     "day",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     help="The briefing's day, YYYY-MM-DD (default: today in the configured timezone).",
+)
+_jobs_option = click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes for the summaries (default: every core, on a day big enough to gain). Same output for any N.",
 )
 _out_option = click.option(
     "--out",
@@ -128,6 +179,7 @@ _out_option = click.option(
 @_date_option
 @_out_option
 @click.option("--no-pdf", is_flag=True, help="Skip the PDF (faster).")
+@_jobs_option
 @click.pass_context
 def build(
     ctx: click.Context,
@@ -135,6 +187,7 @@ def build(
     day: dt.datetime | None,
     out_dir: Path | None,
     no_pdf: bool,
+    jobs: int | None,
 ) -> None:
     """Build a day's briefing from --input files, or rebuild it from the store.
 
@@ -146,6 +199,11 @@ def build(
     Examples:
       digest build --input page.txt --input feeds/ --date 2026-11-24 --out briefings/
       digest build --date 2026-11-24
+      digest build --input big-day/ --jobs 2
+
+    On a terminal each stage (read, store, dedup, cluster, link, label, headline, summarize,
+    rank, record, render, pdf, write) is shown with its counts and time; -v logs the same
+    lines, -q hides them.
     """
     settings = _settings(ctx)
     if not inputs and day is None:
@@ -158,12 +216,11 @@ def build(
     with run_lock(settings, out):
         from .pipeline import build_day
 
-        report = build_day(settings, the_day, out, inputs, captured=captured, pdf=not no_pdf)
+        report = build_day(
+            settings, the_day, out, inputs, captured=captured, pdf=not no_pdf, jobs=jobs, progress=_progress(ctx)
+        )
     _report_skips(report.skipped)
-    click.echo(
-        f"{report.day}: {report.stories} stories from {report.articles} articles "
-        f"({report.new_articles} new) -> {report.folder}/"
-    )
+    click.echo(_closing_line(report))
     if report.skipped:
         click.echo(f"{len(report.skipped)} inputs skipped", err=True)
         ctx.exit(EXIT_SKIPPED)
@@ -414,8 +471,9 @@ def send(ctx: click.Context, day: dt.datetime, out_dir: Path | None, force: bool
 @_date_option
 @_out_option
 @click.option("--no-pdf", is_flag=True, help="Skip the PDF (faster; no attachment).")
+@_jobs_option
 @click.pass_context
-def run(ctx: click.Context, day: dt.datetime | None, out_dir: Path | None, no_pdf: bool) -> None:
+def run(ctx: click.Context, day: dt.datetime | None, out_dir: Path | None, no_pdf: bool, jobs: int | None) -> None:
     """The daily job: ingest the configured sources, then build and mail every day due.
 
     Builds each day from the day after the last completed one up to --date (default: the
@@ -436,7 +494,8 @@ def run(ctx: click.Context, day: dt.datetime | None, out_dir: Path | None, no_pd
     with run_lock(settings, out):
         from .schedule import run_daily  # after the lock: a refused run fails fast
 
-        report = run_daily(settings, out, day.date() if day else None, pdf=not no_pdf)
+        until = day.date() if day else None
+        report = run_daily(settings, out, until, pdf=not no_pdf, jobs=jobs, progress=_progress(ctx))
     _report_skips(report.skipped)
     for record in report.days:
         click.echo(f"{record.day}: {record.stories} stories from {record.articles} articles, {record.status}")

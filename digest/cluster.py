@@ -33,7 +33,6 @@ from array import array
 from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -145,6 +144,7 @@ _NEWS_STOP = frozenset(
 )
 _TOKEN_RE = re.compile(r"[A-Za-z][A-Za-z'\u2019.\-]*[A-Za-z]|[A-Za-z]")
 _SENT_END_RE = re.compile(r"[.!?:;\"'`]\s*$")
+_BREAK_RE = re.compile(r"[,;:()\[\]\"]|``|''")  # punctuation that ends a name run
 # Datelines ("MUNICH, Germany (AP) _ ", "ISLAMABAD: ") name where the reporter sits, not the story: on the seed
 # two unrelated stories share "ISLAMABAD:".
 _DATELINE_RE = re.compile(
@@ -178,27 +178,45 @@ def _stop() -> frozenset[str]:
     return stop_words("english") | _NEWS_STOP
 
 
+def _scan(text: str) -> list[tuple[str, str, bool, bool, bool]]:
+    """(surface, lower, capitalised, sentence_start, punctuation_before) per word token.
+
+    A token starts and ends with a letter (_TOKEN_RE), so it never carries a trailing full stop: a
+    sentence starts at the text's start, after a blank line, or after sentence-end punctuation that
+    is not the full stop of an abbreviation ("Sen. Lott"). punctuation_before tells a name run to
+    stop ("Paris, France"). Most gaps are one space, which decides nothing: that case is cut short.
+    """
+    out = []
+    prev_end = 0
+    prev_low = ""
+    first = True
+    sent_end = _SENT_END_RE.search
+    brk = _BREAK_RE.search
+    for m in _TOKEN_RE.finditer(text):
+        w = m.group()
+        start = m.start()
+        low = w.lower()
+        if first:
+            out.append((w, low, w[0].isupper(), True, bool(brk(text, 0, start))))
+            first = False
+        else:
+            gap = text[prev_end:start]
+            if gap == " ":
+                out.append((w, low, w[0].isupper(), False, False))
+            else:
+                ss = "\n\n" in gap or (
+                    bool(sent_end(gap)) and not (gap.lstrip().startswith(".") and prev_low in _ABBREV)
+                )
+                out.append((w, low, w[0].isupper(), ss, bool(brk(gap))))
+        prev_end = m.end()
+        prev_low = low
+    return out
+
+
 def _tokens(text: str):
     """Yield (surface, lower, capitalised, sentence_start) per word token."""
-    prev_end = 0
-    prev_raw = ""
-    first = True
-    for m in _TOKEN_RE.finditer(text):
-        raw = m.group()
-        w = raw.strip(".'\u2019-")
-        if not w:
-            continue
-        gap = text[prev_end : m.start()]
-        sent_start = (
-            first
-            or "\n\n" in gap
-            or (bool(_SENT_END_RE.search(gap)) and not (gap.lstrip().startswith(".") and prev_raw.lower() in _ABBREV))
-            or (prev_raw.endswith(".") and "." not in prev_raw[:-1] and len(prev_raw) > 3)
-        )
-        first = False
-        prev_end = m.end()
-        prev_raw = raw
-        yield w, w.lower(), w[0].isupper(), sent_start
+    for w, low, cap, ss, _brk in _scan(text):
+        yield w, low, cap, ss
 
 
 def _words_and_entities(text: str, stop, is_title: bool):
@@ -256,7 +274,7 @@ class Encoded:
 
     __slots__ = ("ents", "rows", "words")
 
-    def __init__(self, words: list[str], ents: list[str], rows: list[tuple[array, ...]]) -> None:
+    def __init__(self, words: list[str], ents: list[str], rows: Sequence[tuple[array, ...]]) -> None:
         self.words = words  # id -> lower-case word
         self.ents = ents  # id -> entity bigram
         self.rows = rows  # per article: body words, title words, body entities, title entities, body proper words
@@ -308,7 +326,7 @@ def vectorize_encoded(enc: Encoded, chunk: int = 8192):
     n = len(enc.rows)
     capset: set = set()
     body_e: set = set()
-    for bi, ti, be, te, cp in enc.rows:
+    for _bi, ti, be, _te, cp in enc.rows:
         capset.update(cp)
         capset.update(ti)
         body_e.update(be)
@@ -614,9 +632,6 @@ _SUFFIX = frozenset(["corp", "inc", "co", "ltd", "plc"])
 LABEL_TITLE_BONUS = 1.0  # a title mention counts like full coverage again: headlines name the story
 
 
-_BREAK_RE = re.compile(r"[,;:()\[\]\"]|``|''")
-
-
 def _lower_seen(texts) -> set:
     return {low for text in texts for w, low, cap, ss in _tokens(text) if not cap}
 
@@ -631,26 +646,11 @@ def _proper_set(texts) -> Counter:
     return score
 
 
-def _tokens_with_breaks(text: str):
-    """_tokens plus whether punctuation separates the word from the one before ("Paris, France")."""
-    toks = []
-    it = _TOKEN_RE.finditer(text)
-    prev_end = 0
-    for w, low, cap, ss in _tokens(text):
-        for m in it:
-            if m.group().strip(".'\u2019-"):
-                break
-        gap = text[prev_end : m.start()]
-        prev_end = m.end()
-        toks.append((w, low, cap, ss, bool(_BREAK_RE.search(gap))))
-    return toks
-
-
 def _phrases(toks, stop, proper, is_title: bool):
     """Names as tuples of surface words: runs of capitalised words (a connector such as 'of' allowed inside, broken
     at punctuation), role words trimmed from the front, company suffixes from the end, at most 3 words (longer runs
     keep their last two). A capitalised word counts when it is a known name word, or when it is capitalised
-    mid-sentence next to one ("Hurricane Mitch", "Asian Games"). toks: _tokens_with_breaks of the text."""
+    mid-sentence next to one ("Hurricane Mitch", "Asian Games"). toks: _scan of the text."""
     toks = [
         (w[:-2], low[:-2], cap, ss, br) if low.endswith("'s") or low.endswith("\u2019s") else (w, low, cap, ss, br)
         for w, low, cap, ss, br in toks
@@ -705,77 +705,109 @@ def _display(counter: Counter, avoid=frozenset()) -> str:
     return max(pref, key=lambda kv: kv[1])[0]
 
 
-class _LabelFeatures:
-    """One article's label evidence: names (stem tuples) and plain words, each with surface forms."""
-
-    __slots__ = ("names", "surf_n", "tnames", "words")
-
-    def __init__(self, title: str, text: str, stop, proper) -> None:
-        self.names: Counter[tuple[str, ...]] = Counter()
-        self.tnames: set[tuple[str, ...]] = set()
-        self.surf_n: dict[tuple[str, ...], Counter[str]] = {}
-        self.words: list[tuple[str, str, bool]] = []  # (lower surface, stem, in title) before the story's filter
-        for src, is_title in ((title or "", True), (_DATELINE_RE.sub("", text or "", count=1), False)):
-            toks = _tokens_with_breaks(src)
-            for ph in _phrases(toks, stop, proper, is_title):
-                subs = [ph]
-                if len(ph) > 1 and ph[-1].lower() not in _GENERIC:
-                    subs.append(ph[-1:])  # "Augusto Pinochet" also counts as "Pinochet"
-                for p in subs:
-                    key = tuple(stem(x.lower()) for x in p)
-                    self.names[key] += 1
-                    self.surf_n.setdefault(key, Counter())[" ".join(p)] += 1
-                    if is_title:
-                        self.tnames.add(key)
-            for _w, low, _cap, _ss, _br in toks:
-                if low.endswith("'s"):
-                    low = low[:-2]
-                if low in stop or len(low) < 3 or proper.get(low, 0) > 0 or low in _GENERIC:
-                    continue
-                self.words.append((low, stem(low), is_title))
-
-    def word_surfaces(self) -> dict[str, frozenset[str]]:
-        """stem -> the lower-case surfaces this article has for it."""
-        out: dict[str, set[str]] = {}
-        for low, k, _t in self.words:
-            out.setdefault(k, set()).add(low)
-        return {k: frozenset(v) for k, v in out.items()}
-
-
 class DayLabels:
     """Labels for the stories of one day, with the day-level statistics computed once.
 
     Labels contrast a story with the rest of its day (c-TF-IDF style: coverage in the story x
     log(1 + 1/share of the other articles mentioning it)). The rest-of-day counts are the day's
-    counts minus the story's, so labelling every story costs one pass over the day plus one over
-    each story, instead of a pass over the whole day per story. Names keep their written form,
-    other words are lower case.
+    counts minus the story's, and each article's evidence (its names and plain words) is read once
+    and kept as integer arrays, so labelling every story of a day costs one pass over the day plus
+    work proportional to each story's own evidence. Names keep their written form, other words are
+    lower case.
     """
 
     def __init__(self, titles: Sequence[str], texts: Sequence[str]) -> None:
-        self._titles = list(titles)
-        self._texts = list(texts)
-        self._stop = _stop()
-        self._proper = _proper_set(self._texts)
-        self._n = len(self._texts)
-        # Name document frequencies, and for plain words (stem -> {set of surfaces an article has -> articles}):
-        # a story counts another article for a word only by the surfaces the story itself writes in lower case.
-        self._dfn: Counter[tuple[str, ...]] = Counter()
-        self._dfw: dict[str, Counter[frozenset[str]]] = {}
-        for title, text in zip(self._titles, self._texts, strict=True):
-            f = _LabelFeatures(title, text, self._stop, self._proper)
-            self._dfn.update(f.names.keys())
-            for k, surfaces in f.word_surfaces().items():
-                self._dfw.setdefault(k, Counter())[surfaces] += 1
+        stop = _stop()
+        self._texts = texts  # kept for the written-order check ("Hurricane Mitch"), not re-read
+        self._n = len(texts)
+        ids: dict[str, int] = {}  # every string kept below (words, surfaces) -> a small integer
+        self._strings: list[str] = []
+
+        def sid(value: str) -> int:
+            got = ids.get(value)
+            if got is None:
+                got = ids[value] = len(self._strings)
+                self._strings.append(value)
+            return got
+
+        # Pass 1: which words are names (capitalised mid-sentence more often than not), and each article's
+        # lower-case words (a story's own vocabulary decides which plain words it may be labelled by).
+        proper: Counter[str] = Counter()
+        self._lower: list[array] = []
+        for text in texts:
+            toks = _scan(text)
+            for _w, low, cap, ss, _br in toks:
+                if not ss:
+                    proper[low] += 1 if cap else -1
+            self._lower.append(array("i", sorted({sid(low) for _w, low, cap, _ss, _br in toks if not cap})))
+        # Pass 2: each article's names (stem tuples, with their written forms) and plain words.
+        keys: dict[tuple[str, ...], int] = {}
+        self._key_ids = keys
+        self._keys: list[tuple[str, ...]] = []
+        self._stem: dict[int, str] = {}
+        self._names: list[tuple[array, array, array, array, array]] = []
+        self._words: list[tuple[array, array]] = []
+        self._dfn: Counter[int] = Counter()
+        self._dfw: dict[str, Counter[frozenset[int]]] = {}
+        for title, text in zip(titles, texts, strict=True):
+            names: Counter[int] = Counter()
+            tnames: set[int] = set()
+            surfaces: Counter[tuple[int, int]] = Counter()
+            words: Counter[int] = Counter()  # surface id * 2 + in title -> occurrences
+            for src, is_title in ((title or "", True), (_DATELINE_RE.sub("", text or "", count=1), False)):
+                toks = _scan(src)
+                for ph in _phrases(toks, stop, proper, is_title):
+                    subs = [ph]
+                    if len(ph) > 1 and ph[-1].lower() not in _GENERIC:
+                        subs.append(ph[-1:])  # "Augusto Pinochet" also counts as "Pinochet"
+                    for p in subs:
+                        key = tuple(stem(x.lower()) for x in p)
+                        k = keys.get(key)
+                        if k is None:
+                            k = keys[key] = len(self._keys)
+                            self._keys.append(key)
+                        names[k] += 1
+                        surfaces[k, sid(" ".join(p))] += 1
+                        if is_title:
+                            tnames.add(k)
+                for _w, low, _cap, _ss, _br in toks:
+                    if low.endswith("'s"):
+                        low = low[:-2]
+                    if low in stop or len(low) < 3 or proper.get(low, 0) > 0 or low in _GENERIC:
+                        continue
+                    i = sid(low)
+                    if i not in self._stem:
+                        self._stem[i] = stem(low)
+                    words[i * 2 + is_title] += 1
+            self._dfn.update(names.keys())
+            by_stem: dict[str, set[int]] = {}
+            for code in words:
+                by_stem.setdefault(self._stem[code >> 1], set()).add(code >> 1)
+            for word_stem, surface_ids in by_stem.items():
+                counts = self._dfw.get(word_stem)
+                if counts is None:
+                    counts = self._dfw[word_stem] = Counter()
+                counts[frozenset(surface_ids)] += 1
+            self._names.append(
+                (
+                    array("i", names.keys()),
+                    array("i", names.values()),
+                    array("i", sorted(tnames)),
+                    array("q", [k * (1 << 32) + s for k, s in surfaces]),
+                    array("i", surfaces.values()),
+                )
+            )
+            self._words.append((array("i", words.keys()), array("i", words.values())))
 
     def label(self, members: Sequence[int]) -> str:
         """A 1-3 word topic phrase for the story made of the day's articles at these positions."""
         n_c = len(members)
         if n_c == 0:
             return ""
-        texts = [self._texts[i] for i in members]
-        stop, proper = self._stop, self._proper
-        lower_seen = _lower_seen(texts)
+        strings = self._strings
+        lower_seen: set[int] = set()
+        for i in members:
+            lower_seen.update(self._lower[i])
         dfn: Counter = Counter()
         dfw: Counter = Counter()
         tfn: Counter = Counter()
@@ -785,29 +817,38 @@ class DayLabels:
         sn: dict[tuple[str, ...], Counter[str]] = {}
         sw: dict[str, Counter[str]] = {}
         for i in members:
-            f = _LabelFeatures(self._titles[i], self._texts[i], stop, proper)
-            words: Counter[str] = Counter()
-            twords: set[str] = set()
-            for low, k, is_title in f.words:
-                if low not in lower_seen:
+            nk, nc, tk, sk, sc = self._names[i]
+            for k, c in zip(nk, nc, strict=True):
+                key = self._keys[k]
+                dfn[key] += 1
+                tfn[key] += c
+            tn.update(self._keys[k] for k in tk)
+            for code, c in zip(sk, sc, strict=True):
+                key = self._keys[code >> 32]
+                if key not in sn:
+                    sn[key] = Counter()
+                sn[key][strings[code & 0xFFFFFFFF]] += c
+            seen: set[str] = set()
+            titled: set[str] = set()
+            for code, c in zip(*self._words[i], strict=True):
+                surface = code >> 1
+                if surface not in lower_seen:
                     continue
-                words[k] += 1
-                sw.setdefault(k, Counter())[low] += 1
-                if is_title:
-                    twords.add(k)
-            dfn.update(f.names.keys())
-            dfw.update(words.keys())
-            tfn.update(f.names)
-            tfw.update(words)
-            tn.update(f.tnames)
-            tw.update(twords)
-            for key, c in f.surf_n.items():
-                sn.setdefault(key, Counter()).update(c)
+                k = self._stem[surface]
+                seen.add(k)
+                tfw[k] += c
+                if k not in sw:
+                    sw[k] = Counter()
+                sw[k][strings[surface]] += c
+                if code & 1:
+                    titled.add(k)
+            dfw.update(seen)
+            tw.update(titled)
         n_o = self._n - n_c
 
         def other_words(k: str) -> int:
-            seen = sum(n for surfaces, n in self._dfw.get(k, {}).items() if not surfaces.isdisjoint(lower_seen))
-            return seen - dfw[k]
+            hits = sum(n for surfaces, n in self._dfw.get(k, {}).items() if not surfaces.isdisjoint(lower_seen))
+            return hits - dfw[k]
 
         def score(df, tf, tdf, odf):
             cov = df / n_c + LABEL_TITLE_BONUS * tdf / n_c
@@ -815,14 +856,14 @@ class DayLabels:
             return cov**1.5 * math.log(1.0 + 1.0 / rest) * (1.0 + 0.25 * math.log(tf / df))
 
         names = sorted(
-            ((score(dfn[k], tfn[k], tn[k], self._dfn[k] - dfn[k]), len(k), k) for k in dfn),
+            ((score(dfn[k], tfn[k], tn[k], self._dfn[self._key_ids[k]] - dfn[k]), len(k), k) for k in dfn),
             key=lambda t: (-t[0], -t[1], t[2]),
         )
         words_ = sorted(
             ((score(dfw[k], tfw[k], tw[k], other_words(k)), k) for k in dfw),
             key=lambda t: (-t[0], t[1]),
         )
-        return _choose_label(names, words_, sn, sw, texts)
+        return _choose_label(names, words_, sn, sw, [self._texts[i] for i in members])
 
 
 def _choose_label(names, words, sn, sw, texts) -> str:

@@ -177,7 +177,8 @@ def _rank(a: Article) -> tuple[int, str, str]:
 
 
 def dedup_articles(articles: Sequence[Article], threshold: float = OVERLAP_THRESHOLD) -> tuple[Article, ...]:
-    """One article per duplicate group, listing the others' (outlet, url) in ``also_in``.
+    """One article per duplicate group, listing the others' (outlet, url) in ``also_in`` and each of them in
+    ``duplicates`` (so every article read stays accounted for).
 
     Representatives come back in the order their groups first appear in ``articles``.
     """
@@ -190,11 +191,13 @@ def dedup_articles(articles: Sequence[Article], threshold: float = OVERLAP_THRES
         if rest:
             seen = {(head.outlet, head.url), *head.also_in}
             also = list(head.also_in)
+            copies = list(head.duplicates)
             for other in sorted(rest, key=lambda a: a.time_key):
+                copies += [other.as_duplicate(), *other.duplicates]
                 for pair in [(other.outlet, other.url), *other.also_in]:
                     if pair not in seen and (pair[0] or pair[1]):
                         seen.add(pair)
                         also.append(pair)
-            head = dataclasses.replace(head, also_in=tuple(also))
+            head = dataclasses.replace(head, also_in=tuple(also), duplicates=tuple(copies))
         kept.append((min(position[m.id] for m in members), head))
     return tuple(head for _first, head in sorted(kept, key=lambda pair: pair[0]))

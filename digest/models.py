@@ -11,9 +11,32 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-__all__ = ["Article", "Briefing", "PriorStory", "Skip", "SourceHealth", "Story", "SummarySentence"]
+__all__ = ["Article", "Briefing", "Duplicate", "PriorStory", "Skip", "SourceHealth", "Story", "SummarySentence"]
 
 StoryStatus = Literal["new", "developing"]
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    """An article merged into another as its copy (a wire copy, the same page at another URL)."""
+
+    id: str
+    title: str
+    outlet: str
+    url: str
+    source: str
+    published: dt.datetime | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The duplicate as briefing.json lists it, under the article it duplicates."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "outlet": self.outlet,
+            "url": self.url,
+            "published": self.published.isoformat() if self.published else None,
+            "source": self.source,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +54,8 @@ class Article:
     author: str = ""
     # The same article elsewhere (wire copies, other URLs), as (outlet, url) pairs; set by dedup.
     also_in: tuple[tuple[str, str], ...] = ()
+    # Every article merged into this one by dedup, so that each article read is accounted for.
+    duplicates: tuple[Duplicate, ...] = ()
 
     @property
     def time_key(self) -> tuple[str, str]:
@@ -62,7 +87,12 @@ class Article:
             "source": self.source,
             "language": self.language,
             "also_in": [{"outlet": outlet, "url": url} for outlet, url in self.also_in],
+            "duplicates": [d.to_json() for d in self.duplicates],
         }
+
+    def as_duplicate(self) -> Duplicate:
+        """This article as listed under the one it duplicates."""
+        return Duplicate(self.id, self.title, self.outlet, self.url, self.source, self.published)
 
 
 @dataclass(frozen=True, slots=True)

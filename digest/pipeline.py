@@ -7,11 +7,17 @@ it, then writes the day's files.
 
 from __future__ import annotations
 
+import concurrent.futures
+import contextlib
 import datetime as dt
 import logging
-from collections.abc import Sequence
+import multiprocessing
+import os
+import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from .cluster import StoryDay
 from .config import Settings
@@ -20,20 +26,79 @@ from .dedup import dedup_articles
 from .deliver import archive_days, write_atomic, write_day, write_feed
 from .errors import InputError
 from .ingest import read_inputs
-from .models import Article, Briefing, PriorStory, Skip, Story
+from .models import Article, Briefing, PriorStory, Skip, Story, SummarySentence
 from .rank import rank_stories
-from .render import render_index, render_outputs
+from .render import render_index, render_outputs, render_pdf
 from .store import open_store
 from .summarize import DEFAULT_METHOD, summarize_story
 
-__all__ = ["BuildReport", "build_day", "make_briefing"]
+__all__ = ["BuildReport", "Progress", "StageTime", "build_day", "make_briefing"]
 
 LOGGER = logging.getLogger(__name__)
+
+# Below this many articles the summaries of a day are written in this process even when more
+# jobs are allowed: starting worker processes costs more than it saves (the sample day, the seed).
+PARALLEL_MIN_ARTICLES = 400
+# Stories per task handed to a worker: big enough to keep the pickling overhead small, small
+# enough that both cores stay busy until the end of a day whose stories differ in size.
+CHUNK_STORIES = 64
+
+
+class Progress(Protocol):
+    """What a build tells its caller while it runs (the CLI shows it on a terminal)."""
+
+    def start(self, stage: str, total: int) -> None:
+        """A stage begins; total is its number of steps (0 when it has none to count)."""
+
+    def advance(self, steps: int) -> None:
+        """steps more of the current stage are done."""
+
+    def finish(self, stage: str, seconds: float, detail: str) -> None:
+        """The stage ended after seconds; detail gives its counts."""
+
+
+@dataclass(frozen=True, slots=True)
+class StageTime:
+    """How long one stage of a build took, with its counts."""
+
+    name: str
+    seconds: float
+    detail: str
+
+
+class _Stages:
+    """Times each stage, logs it (-v shows every stage) and tells the Progress listener."""
+
+    def __init__(self, progress: Progress | None) -> None:
+        self.progress = progress
+        self.times: list[StageTime] = []
+
+    @contextlib.contextmanager
+    def stage(self, name: str, total: int = 0) -> Iterator[list[str]]:
+        detail: list[str] = []
+        if self.progress:
+            self.progress.start(name, total)
+        began = time.perf_counter()
+        yield detail
+        seconds = time.perf_counter() - began
+        text = "; ".join(detail)
+        LOGGER.info("stage %s: %.2f s (%s)", name, seconds, text)
+        self.times.append(StageTime(name, seconds, text))
+        if self.progress:
+            self.progress.finish(name, seconds, text)
+
+    def advance(self, steps: int = 1) -> None:
+        if self.progress:
+            self.progress.advance(steps)
+
+
+def _plural(n: int, word: str, words: str = "") -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {words or word + 's'}"
 
 
 @dataclass(frozen=True, slots=True)
 class BuildReport:
-    """What a build did: the files written and the inputs it skipped."""
+    """What a build did: the files written, the inputs it skipped and how long each stage took."""
 
     day: dt.date
     folder: Path
@@ -42,6 +107,9 @@ class BuildReport:
     articles: int
     new_articles: int
     skipped: tuple[Skip, ...]
+    duplicates: int = 0  # articles merged into another as copies (listed under it in briefing.json)
+    in_brief: int = 0  # stories the rendered briefing lists by headline only
+    stages: tuple[StageTime, ...] = ()
 
 
 def make_briefing(
@@ -50,9 +118,39 @@ def make_briefing(
     settings: Settings,
     method: str = DEFAULT_METHOD,
     previous: Sequence[PriorStory] = (),
+    jobs: int | None = 1,
 ) -> Briefing:
-    """The day's briefing from its articles: stories linked to previous days', labelled, summarised, ranked."""
-    return _make_briefing(articles, day, settings, method, previous)[0]
+    """The day's briefing from its articles: stories linked to previous days', labelled, summarised, ranked.
+
+    jobs: processes that write summaries, None for every core once the day is big enough (the briefing is
+    the same for every value)."""
+    return _make_briefing(articles, day, settings, method, previous, _Stages(None), jobs)[0]
+
+
+def _summarize_chunk(work: tuple[list[tuple[Article, ...]], int, str]) -> list[tuple[SummarySentence, ...]]:
+    groups, words, method = work
+    return [summarize_story(g, words=words, method=method) for g in groups]
+
+
+def _summaries(
+    groups: Sequence[tuple[Article, ...]], words: int, method: str, jobs: int, stages: _Stages
+) -> list[tuple[SummarySentence, ...]]:
+    """Each story's summary, in order; with jobs > 1 written by worker processes (same result)."""
+    chunks = [list(groups[k : k + CHUNK_STORIES]) for k in range(0, len(groups), CHUNK_STORIES)]
+    out: list[tuple[SummarySentence, ...]] = []
+    if jobs <= 1 or len(chunks) <= 1:
+        for chunk in chunks:
+            out += _summarize_chunk((chunk, words, method))
+            stages.advance(len(chunk))
+        return out
+    # forkserver: workers start clean (no copy of this process's threads or locks) on every Python.
+    context = multiprocessing.get_context("forkserver")
+    with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
+        done = pool.map(_summarize_chunk, [(c, words, method) for c in chunks])
+        for chunk, summaries in zip(chunks, done, strict=True):
+            out += summaries
+            stages.advance(len(chunk))
+    return out
 
 
 def _make_briefing(
@@ -61,36 +159,65 @@ def _make_briefing(
     settings: Settings,
     method: str,
     previous: Sequence[PriorStory],
+    stages: _Stages,
+    jobs: int | None,
 ) -> tuple[Briefing, tuple[PriorStory, ...]]:
     """make_briefing, plus the day's stories as later days will see them (in rank order)."""
-    # Duplicates (same article at two URLs, wire copies) become one article listing every outlet.
-    articles = dedup_articles(articles)
-    story_day = StoryDay(articles)
-    groups = [tuple(sorted(group, key=lambda a: a.time_key)) for group in story_day.groups()]
-    stories = []
-    terms = {}
-    for linked in link_stories(groups, previous, day):
-        members = linked.articles
-        terms[linked.story_id] = linked.terms
-        stories.append(
+    with stages.stage("dedup") as note:
+        # Duplicates (same article at two URLs, wire copies) become one article listing every copy.
+        read = len(articles)
+        articles = dedup_articles(articles)
+        note.append(f"{read} articles -> {len(articles)}, {_plural(read - len(articles), 'duplicate')} merged")
+    with stages.stage("cluster") as note:
+        story_day = StoryDay(articles)
+        groups = [tuple(sorted(group, key=lambda a: a.time_key)) for group in story_day.groups()]
+        note.append(f"{len(articles)} articles -> {_plural(len(groups), 'story', 'stories')}")
+    with stages.stage("link") as note:
+        linked = link_stories(groups, previous, day)
+        note.append(f"{sum(1 for s in linked if s.status == 'developing')} developing, {len(previous)} earlier stories")
+    with stages.stage("label", len(linked)) as note:
+        # A developing story keeps the label readers already know it by.
+        labels = []
+        for s in linked:
+            labels.append(s.label or story_day.label(s.articles))
+            stages.advance()
+        note.append(_plural(len(linked), "label"))
+    with stages.stage("headline", len(linked)) as note:
+        headlines = []
+        for s in linked:
+            headlines.append(story_day.headline(s.articles).title)
+            stages.advance()
+        note.append(_plural(len(linked), "headline"))
+    if jobs is None:  # automatic: every core, once the day is big enough to gain from it
+        multi = sum(len(s.articles) for s in linked if len(s.articles) > 1)
+        workers = (os.cpu_count() or 1) if multi >= PARALLEL_MIN_ARTICLES else 1
+    else:
+        workers = max(1, jobs)
+    with stages.stage("summarize", len(linked)) as note:
+        summaries = _summaries([s.articles for s in linked], settings.briefing.summary_words, method, workers, stages)
+        note.append(f"{_plural(len(linked), 'summary', 'summaries')}, {_plural(workers, 'job')}")
+    with stages.stage("rank") as note:
+        stories = [
             Story(
-                id=linked.story_id,
-                # A developing story keeps the label readers already know it by.
-                label=linked.label or story_day.label(members),
-                headline=story_day.headline(members).title,
-                articles=members,
-                summary=summarize_story(members, words=settings.briefing.summary_words, method=method),
-                status=linked.status,
-                new_article_ids=linked.new_article_ids,
+                id=s.story_id,
+                label=label,
+                headline=headline,
+                articles=s.articles,
+                summary=summary,
+                status=s.status,
+                new_article_ids=s.new_article_ids,
             )
-        )
-    ranked = rank_stories(stories, settings.briefing.cutoff(day))
+            for s, label, headline, summary in zip(linked, labels, headlines, summaries, strict=True)
+        ]
+        ranked = rank_stories(stories, settings.briefing.cutoff(day))
+        note.append(_plural(len(ranked), "story", "stories"))
     briefing = Briefing(
         day=day,
         title=settings.briefing.title,
         stories=tuple(ranked),
         timezone=settings.briefing.timezone,
     )
+    terms = {s.story_id: s.terms for s in linked}
     records = tuple(
         PriorStory(day, s.id, s.label, tuple(a.id for a in s.articles), terms[s.id]) for s in briefing.stories
     )
@@ -104,41 +231,62 @@ def build_day(
     inputs: Sequence[str] = (),
     captured: dt.datetime | None = None,
     pdf: bool = True,
+    jobs: int | None = None,
+    progress: Progress | None = None,
 ) -> BuildReport:
     """Build day's briefing into out_dir, from inputs (stored too) or, without inputs, from the store.
 
+    jobs: worker processes for the summaries (None: every core on a big day); the files are the same for any
+    value. progress hears of each stage as it starts, advances and ends.
     Raises InputError (no such input, or nothing stored for the day), StoreError, RenderError
     or DeliveryError.
     """
     captured = captured or settings.briefing.cutoff(day)
+    stages = _Stages(progress)
     skipped: tuple[Skip, ...] = ()
     new = 0
     with open_store(settings.store_url) as store:
         if inputs:
-            result = read_inputs(inputs, captured)
-            skipped = result.skipped
-            articles = list(result.articles)
+            with stages.stage("read") as note:
+                result = read_inputs(inputs, captured)
+                skipped = result.skipped
+                articles = list(result.articles)
+                note.append(f"{_plural(len(articles), 'article')}, {_plural(len(skipped), 'input')} skipped")
             if not articles:
                 raise InputError("no articles could be read from the inputs; see the skipped files above")
-            new = store.add_articles(articles)
-            store.set_edition(day, [a.id for a in articles])
+            with stages.stage("store") as note:
+                new = store.add_articles(articles)
+                store.set_edition(day, [a.id for a in articles])
+                note.append(f"{new} new of {len(articles)}")
         else:
-            articles = store.edition(day)
+            with stages.stage("read") as note:
+                articles = store.edition(day)
+                note.append(f"{_plural(len(articles), 'article')} stored for {day}")
             # A day `digest run` recorded may rightly be empty (no stories: no email, still archived).
             if not articles and store.day_record(day) is None:
                 raise InputError(f"nothing stored for {day}; build it first with --input")
         # Only days before this one: rebuilding day from the store must give the same briefing.
         previous = store.stories_between(day - dt.timedelta(days=LOOKBACK_DAYS), day - dt.timedelta(days=1))
         LOGGER.debug("stage build: %s from %d articles, %d earlier stories", day, len(articles), len(previous))
-        briefing, records = _make_briefing(articles, day, settings, DEFAULT_METHOD, previous)
-        store.record_stories(day, records)
-    outputs = render_outputs(briefing, settings, pdf=pdf)
+        briefing, records = _make_briefing(articles, day, settings, DEFAULT_METHOD, previous, stages, jobs)
+        with stages.stage("record") as note:
+            store.record_stories(day, records)
+            note.append(_plural(len(records), "story", "stories"))
+    with stages.stage("render") as note:
+        outputs = render_outputs(briefing, settings, pdf=False)
+        note.append(", ".join(f"{name} {len(data) // 1024} KB" for name, data in outputs.items()))
+    if pdf:
+        with stages.stage("pdf") as note:
+            outputs["briefing.pdf"] = render_pdf(briefing, settings)
+            note.append(f"{len(outputs['briefing.pdf']) // 1024} KB")
     LOGGER.debug("stage write: %s", day)
-    files = write_day(out_dir, day, outputs)
-    days = archive_days(out_dir)
-    pdf_days = [d for d in days if (out_dir / d.isoformat() / "briefing.pdf").is_file()]
-    write_atomic(out_dir / "index.html", render_index(days, settings, pdf_days=pdf_days).encode("utf-8"))
-    write_feed(out_dir, settings)
+    with stages.stage("write") as note:
+        files = write_day(out_dir, day, outputs)
+        days = archive_days(out_dir)
+        pdf_days = [d for d in days if (out_dir / d.isoformat() / "briefing.pdf").is_file()]
+        write_atomic(out_dir / "index.html", render_index(days, settings, pdf_days=pdf_days).encode("utf-8"))
+        write_feed(out_dir, settings)
+        note.append(f"{_plural(len(files), 'file')} in {out_dir / day.isoformat()}")
     LOGGER.info("built %s: %d stories from %d articles", day, len(briefing.stories), len(articles))
     return BuildReport(
         day,
@@ -148,4 +296,7 @@ def build_day(
         len(articles),
         new,
         skipped,
+        duplicates=len(articles) - sum(len(s.articles) for s in briefing.stories),
+        in_brief=len(briefing.stories) - min(len(briefing.main_stories), settings.briefing.max_stories),
+        stages=tuple(stages.times),
     )

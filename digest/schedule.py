@@ -24,7 +24,7 @@ from .deliver import SendReport, run_lock, send_day
 from .errors import DigestError
 from .ingest import ingest_sources
 from .models import Article, Skip
-from .pipeline import build_day
+from .pipeline import Progress, build_day
 from .store import DayRecord, Store, open_store
 
 __all__ = [
@@ -120,6 +120,8 @@ def run_daily(
     clock: Callable[[], dt.datetime] = _utcnow,
     pdf: bool = True,
     retry_delays: Sequence[float] | None = None,
+    jobs: int | None = None,
+    progress: Progress | None = None,
 ) -> RunReport:
     """Ingest the configured sources, then build and mail each day due up to until (default: the latest due).
 
@@ -150,7 +152,7 @@ def run_daily(
             built = store.day_record(day)
             assert built is not None
             if built.status == "planned" or not (out_dir / day.isoformat() / "briefing.json").is_file():
-                report = build_day(settings, day, out_dir, pdf=pdf)
+                report = build_day(settings, day, out_dir, pdf=pdf, jobs=jobs, progress=progress)
                 store.record_day(day, "built", report.stories, report.articles, clock())
             built = store.day_record(day)
             assert built is not None

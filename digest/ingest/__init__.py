@@ -15,6 +15,7 @@ its own module.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Iterable
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..models import Article, Skip
+from .common import copy_id
 from .files import SUFFIXES, iter_files, read_file
 
 if TYPE_CHECKING:
@@ -82,6 +84,11 @@ def read_inputs(locations: Iterable[str], captured: dt.datetime, *, policy: Fetc
                 skipped.append(item)
             elif item.id not in articles:
                 articles[item.id] = item
+            elif articles[item.id].source != item.source:
+                # The same text read from another file (identical wire copies without a URL): kept under its
+                # own id so that dedup lists it under its twin and every article read is accounted for.
+                copy = dataclasses.replace(item, id=copy_id(item.id, item.source))
+                articles.setdefault(copy.id, copy)
 
     locations = list(locations)
     urls = [loc for loc in locations if _is_url(loc)]

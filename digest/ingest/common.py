@@ -12,7 +12,7 @@ from ..language import detect_language
 from ..models import Article
 from ..text import normalize_space
 
-__all__ = ["article_id", "clean_body", "make_article", "parse_datetime", "split_subheading"]
+__all__ = ["article_id", "clean_body", "copy_id", "make_article", "parse_datetime", "split_subheading"]
 
 # A paragraph line that ends in a short Title Case phrase with no closing punctuation is a
 # sub-heading the scraper glued on ("... far apart. Kyiv's Position on Peace Talks").
@@ -45,6 +45,11 @@ def article_id(url: str, title: str, text: str) -> str:
     """A stable id: the URL when there is one, else the normalised title and text."""
     key = url.strip() or (normalize_space(title).lower() + "\n" + normalize_space(text).lower())
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+def copy_id(first_id: str, source: str) -> str:
+    """The id of a second copy of article first_id, read from another source."""
+    return hashlib.sha256(f"copy:{first_id}:{source}".encode()).hexdigest()[:16]
 
 
 def _is_heading(phrase: str) -> bool:
