@@ -51,6 +51,12 @@ SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 # Gmail clips a message whose HTML passes 102 KB (102 * 1024 bytes); 100,000 bytes leaves room
 # for the headers and transfer encoding the delivery stage adds around it.
 EMAIL_MAX_BYTES = 100_000
+# A headline line in the email's list is about 150-300 bytes inlined, so no more than this many can
+# ever fit under EMAIL_MAX_BYTES: the first try of a big day lists at most these, not thousands.
+EMAIL_LIST_CAP = 600
+# The PDF lists at most this many stories "in brief" (about 8 pages); the rest are counted, with the
+# web page and briefing.json holding every one. A 100,000-article day has some 30,000 stories.
+PDF_LIST_CAP = 300
 SRGB_INTENT = "digest-srgb"  # the output intent PDF/A variants get (see render_pdf)
 # The day's chart shows at most this many stories: one 18 px row each keeps it under ~450 px tall.
 CHART_MAX_STORIES = 24
@@ -201,9 +207,11 @@ def _context(briefing: Briefing, settings: Settings, web_url: str = "") -> dict[
         "web_url": safe_url(web_url),
         "chart": make_chart(stories),
         "new_ids": frozenset(a for s in briefing.stories for a in s.new_article_ids),
-        # The email may show fewer stories in full, to stay under Gmail's clipping size.
+        # The email may show fewer stories in full, and list fewer, to stay under Gmail's clipping size.
         "email_full": len(stories),
         "email_list": True,
+        "email_listed": EMAIL_LIST_CAP,
+        "pdf_listed": PDF_LIST_CAP,
     }
 
 
@@ -242,20 +250,30 @@ def render_email(
     html = _inline_email(env, context)
     if len(html.encode("utf-8")) <= max_bytes:
         return html
-    full = int(context["email_full"])  # type: ignore[call-overload]
-    for email_list in (True, False):
-        # Binary search for the most stories shown in full that still fit.
-        lo, hi, best = 0, full - 1, ""
+
+    def largest(key: str, top: int, **fixed: object) -> tuple[int, str]:
+        """The largest value of context[key] in 0..top whose email fits (binary search), and that email."""
+        lo, hi, best = 0, top, (-1, "")
         while lo <= hi:
             mid = (lo + hi) // 2
-            candidate = _inline_email(env, {**context, "email_full": mid, "email_list": email_list})
+            candidate = _inline_email(env, {**context, **fixed, key: mid})
             if len(candidate.encode("utf-8")) <= max_bytes:
-                best, lo = candidate, mid + 1
+                best, lo = (mid, candidate), mid + 1
             else:
                 hi = mid - 1
-        if best:
-            LOGGER.info("email for %s cut to %d full stories (limit %d bytes)", briefing.day, lo - 1, max_bytes)
-            return best
+        return best
+
+    # First fewer stories in full (the rest listed by headline), then, when even none in full is too
+    # much (hundreds of one-article stories), fewer listed: the rest are counted with a link.
+    full = int(context["email_full"])  # type: ignore[call-overload]
+    shown, html = largest("email_full", full - 1)
+    if shown >= 0:
+        LOGGER.info("email for %s cut to %d full stories (limit %d bytes)", briefing.day, shown, max_bytes)
+        return html
+    listed, html = largest("email_listed", EMAIL_LIST_CAP, email_full=0)
+    if listed >= 0:
+        LOGGER.info("email for %s lists %d stories, counts the rest (limit %d bytes)", briefing.day, listed, max_bytes)
+        return html
     raise RenderError(f"the email for {briefing.day} cannot fit in {max_bytes} bytes; shorten the email template")
 
 

@@ -26,6 +26,7 @@ from .models import Article, PriorStory, SourceHealth
 __all__ = ["SCHEMA_VERSION", "DayRecord", "OutboxEntry", "Store", "open_store"]
 
 LOGGER = logging.getLogger(__name__)
+ID_BATCH = 10_000  # ids per IN (...) query: far below SQLite's 32,766 (older) / 250,000 bound variables
 SQLITE_BUSY_MS = 30_000  # a scheduled run may hold the write lock while a manual build waits
 
 metadata = sa.MetaData()
@@ -242,11 +243,14 @@ class Store:
         if not rows:
             return 0
         with self.engine.begin() as conn:
-            known = set(
-                conn.execute(
-                    sa.select(articles_table.c.id).where(articles_table.c.id.in_([r["id"] for r in rows]))
-                ).scalars()
-            )
+            ids = [r["id"] for r in rows]
+            known: set[str] = set()
+            # In batches: one IN list per build would pass SQLite's limit on bound variables on a big day.
+            for start in range(0, len(ids), ID_BATCH):
+                batch = ids[start : start + ID_BATCH]
+                known.update(
+                    conn.execute(sa.select(articles_table.c.id).where(articles_table.c.id.in_(batch))).scalars()
+                )
             new = [r for r in rows if r["id"] not in known]
             new = list({r["id"]: r for r in new}.values())
             if new:
