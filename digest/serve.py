@@ -35,7 +35,7 @@ from typing import Any, cast
 
 import markupsafe
 import waitress
-from flask import Flask, Response, abort, redirect, request, send_file
+from flask import Flask, Response, abort, redirect, request
 from werkzeug.exceptions import HTTPException
 
 from .config import Settings
@@ -110,8 +110,9 @@ class Regeneration:
     day: dt.date
     stories: int
     articles: int
-    changed: tuple[str, ...]
-    unchanged: tuple[str, ...]
+    changed: tuple[str, ...]  # there before, other bytes now
+    unchanged: tuple[str, ...]  # there before, the same bytes
+    added: tuple[str, ...]  # not there before (the PDF of a day first built with --no-pdf)
     seconds: float
 
 
@@ -264,11 +265,12 @@ class ArchiveApp:
             report = build_day(self.settings, day, self.out_dir)
             after = snapshot()
         seconds = (dt.datetime.now(dt.UTC) - started).total_seconds()
-        changed = tuple(n for n in COMPARED_FILES if n in after and before.get(n) != after[n])
+        changed = tuple(n for n in COMPARED_FILES if n in after and n in before and before[n] != after[n])
         unchanged = tuple(n for n in COMPARED_FILES if n in after and before.get(n) == after[n])
+        added = tuple(n for n in COMPARED_FILES if n in after and n not in before)
         self.sync_index()
         LOGGER.info("regenerated %s in %.1f s; changed: %s", day, seconds, ", ".join(changed) or "nothing")
-        return Regeneration(day, report.stories, report.articles, changed, unchanged, seconds)
+        return Regeneration(day, report.stories, report.articles, changed, unchanged, added, seconds)
 
     # -- pages --------------------------------------------------------------------------------
 
@@ -372,7 +374,7 @@ def create_app(settings: Settings, out_dir: Path, host: str = "127.0.0.1") -> Fl
         path = out_dir / "feed.xml"
         if not path.is_file():
             abort(404)
-        return send_file(path.resolve(), mimetype="application/atom+xml")
+        return Response(path.read_bytes(), mimetype="application/atom+xml")
 
     @app.get("/<day_text>/")
     def day_page(day_text: str) -> Response:
@@ -393,7 +395,8 @@ def create_app(settings: Settings, out_dir: Path, host: str = "127.0.0.1") -> Fl
         path = archive.day_folder(day) / name
         if name not in DAY_FILES or not path.is_file():
             abort(404)
-        return send_file(path.resolve(), mimetype=DAY_FILES[name])
+        # Read whole (a day's files are small) so no file handle outlives the request.
+        return Response(path.read_bytes(), content_type=DAY_FILES[name])
 
     @app.post("/<day_text>/regenerate")
     def regenerate(day_text: str) -> Response:

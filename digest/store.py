@@ -290,7 +290,7 @@ def _search_sqlite(conn: Connection, terms: Sequence[str], limit: int, offset: i
     rows = conn.execute(
         sa.text(
             "SELECT i.day, i.story_id, i.position, i.label, i.headline, i.summary, i.articles, i.outlets, "
-            "snippet(story_fts, -1, :open, :close, '…', 24) AS snippet "
+            "snippet(story_fts, 2, :open, :close, '…', 24) AS snippet "  # from the summary
             "FROM story_fts JOIN story_index AS i ON i.id = story_fts.rowid "
             "WHERE story_fts MATCH :m "
             # Label and headline weigh more than the summary; among equals, the newest day first.
