@@ -235,7 +235,8 @@ class ArchiveApp:
         if headers.get("Sec-Fetch-Site", "") == "cross-site":
             return "cross-site request refused"
         origin = headers.get("Origin", "")
-        if origin and origin.rstrip("/") != request.host_url.rstrip("/"):
+        # "null" (a sandboxed or data: page, or a no-referrer policy) says nothing: the token decides.
+        if origin and origin != "null" and origin.rstrip("/") != request.host_url.rstrip("/"):
             return "request from another site refused"
         if not hmac.compare_digest(str(form.get("csrf", "")), self.form_token(day)):
             return "the form's token is missing or stale; reload the day's page and try again"
@@ -342,7 +343,8 @@ def create_app(settings: Settings, out_dir: Path, host: str = "127.0.0.1") -> Fl
     def _headers(response: Response) -> Response:
         response.headers["Content-Security-Policy"] = CSP
         response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
+        # Article sites learn nothing of the archive; our own forms still carry their Origin.
+        response.headers["Referrer-Policy"] = "same-origin"
         response.headers["X-Frame-Options"] = "DENY"
         if request.method == "GET" and response.mimetype == "text/html":
             response.headers["Cache-Control"] = "no-cache"
