@@ -435,7 +435,10 @@ def create_app(settings: Settings, out_dir: Path, host: str = "127.0.0.1") -> Fl
         total, hits = 0, cast("tuple[SearchHit, ...]", ())
         if query:
             archive.sync_index()
-            found = archive.store.search_stories(query, RESULTS_PER_PAGE, (number - 1) * RESULTS_PER_PAGE)
+            try:
+                found = archive.store.search_stories(query, RESULTS_PER_PAGE, (number - 1) * RESULTS_PER_PAGE)
+            except DigestError as exc:
+                abort(503, str(exc))
             total, hits = found.total, found.hits
         pages = max(1, -(-total // RESULTS_PER_PAGE))
         return page("web/search.html", q=query, total=total, hits=hits, page=number, pages=pages)
