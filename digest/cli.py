@@ -559,6 +559,47 @@ def archive(ctx: click.Context, out_dir: Path | None) -> None:
         click.echo(f"no briefings in {out}/", err=True)
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port (0: any free one).")
+@_out_option
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, out_dir: Path | None) -> None:
+    """Serve the archive as a web app: every day, search, story timelines, regenerate.
+
+    / lists the days, /YYYY-MM-DD/ shows one (with its PDF, email, text and JSON),
+    /stories/ID follows a story across days, /search?q=... searches every story.
+    Each day's page has a button that rebuilds it from the store (as `digest build
+    --date D` does). Off loopback, that button also needs [serve] token (or
+    DIGEST_SERVE_TOKEN). Stop it with Ctrl-C.
+
+    \b
+    Examples:
+      digest serve                                  # http://127.0.0.1:8000/
+      DIGEST_SERVE_TOKEN=... digest serve --host 0.0.0.0 --port 8080
+    """
+    from .serve import create_app, is_loopback, make_server
+
+    settings = _settings(ctx)
+    out = out_dir or Path(settings.out_dir)
+    app = create_app(settings, out, host)
+    try:
+        server = make_server(app, host, port)
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"serving {out}/ on http://{shown}:{server.effective_port}/ (Ctrl-C to stop)")
+    if not is_loopback(host) and not settings.serve.token:
+        click.echo("regenerating is off: not on loopback and no [serve] token (or DIGEST_SERVE_TOKEN)", err=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        LOGGER.info("serve stopped")
+    finally:
+        server.close()
+        app.extensions["digest"].close()
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point."""
     cli.main(args=list(argv) if argv is not None else None, prog_name="digest")

@@ -16,12 +16,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from .errors import ConfigError
 
 __all__ = [
     "BriefingSettings",
     "EmailSettings",
+    "ServeSettings",
     "Settings",
     "SmtpSettings",
     "SourceSettings",
@@ -30,6 +32,7 @@ __all__ = [
 
 CONFIG_ENV = "DIGEST_CONFIG"
 PASSWORD_ENV = "DIGEST_SMTP_PASSWORD"
+SERVE_TOKEN_ENV = "DIGEST_SERVE_TOKEN"
 DEFAULT_STORE_URL = "sqlite:///output/digest.db"
 DEFAULT_OUT_DIR = "output"
 # The variants WeasyPrint 70 writes that we test: plain (tagged), archival, accessible.
@@ -50,6 +53,11 @@ class BriefingSettings:
     logo: str = ""  # a data: URI shown in the header (never a file or URL)
     accent: str = "#1f4e79"  # CSS colour of headings and links
     pdf_variant: str = ""  # "" (tagged PDF), "pdf/a-3b" (archival) or "pdf/ua-1" (accessible)
+    base_url: str = ""  # public URL of the archive (OUT/), e.g. "https://briefing.example.org/"
+
+    def day_url(self, day: dt.date) -> str:
+        """The public URL of day's web page, or '' without base_url."""
+        return f"{self.base_url}{day.isoformat()}/briefing.html" if self.base_url else ""
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
@@ -105,6 +113,13 @@ class SmtpSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ServeSettings:
+    """`digest serve`: the token that allows regenerating a day when served off loopback."""
+
+    token: str = field(default="", repr=False)  # or DIGEST_SERVE_TOKEN
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything digest can be told; every field has a working default."""
 
@@ -114,6 +129,7 @@ class Settings:
     out_dir: str = DEFAULT_OUT_DIR
     email: EmailSettings = EmailSettings()
     smtp: SmtpSettings = SmtpSettings()
+    serve: ServeSettings = ServeSettings()
     config_path: str = ""  # the file these settings were read from, if any
 
     def with_overrides(self, **changes: Any) -> Settings:
@@ -168,6 +184,14 @@ def _validate(settings: Settings) -> Settings:
         raise ConfigError(f"briefing.accent {b.accent!r} must be a hex colour like '#1f4e79'")
     if b.pdf_variant not in PDF_VARIANTS:
         raise ConfigError(f"briefing.pdf_variant {b.pdf_variant!r} must be one of {', '.join(map(repr, PDF_VARIANTS))}")
+    if b.base_url:
+        parts = urlsplit(b.base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+            raise ConfigError(
+                f"briefing.base_url {b.base_url!r} must be an http(s) URL like 'https://briefing.example.org/'"
+            )
+        if not b.base_url.endswith("/"):
+            settings = replace(settings, briefing=replace(b, base_url=b.base_url + "/"))
     for s in settings.sources:
         if bool(s.url) == bool(s.path):
             raise ConfigError("each [[sources]] entry needs exactly one of url or path")
@@ -195,7 +219,7 @@ def load(path: str | os.PathLike[str] | None = None, environ: Mapping[str, str] 
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
 
-    unknown = set(raw) - {"briefing", "sources", "store", "output", "email", "smtp"}
+    unknown = set(raw) - {"briefing", "sources", "store", "output", "email", "smtp", "serve"}
     if unknown:
         raise ConfigError(f"unknown section [{sorted(unknown)[0]}] in {path}; see README 'Configuration'")
     briefing = _section(BriefingSettings, raw.get("briefing", {}), "briefing")
@@ -207,6 +231,7 @@ def load(path: str | os.PathLike[str] | None = None, environ: Mapping[str, str] 
     output = raw.get("output", {})
     email = _section(EmailSettings, raw.get("email", {}), "email", rename={"from": "sender"})
     smtp = _section(SmtpSettings, raw.get("smtp", {}), "smtp")
+    serve = _section(ServeSettings, raw.get("serve", {}), "serve")
     for name, table in (("store", store), ("output", output)):
         if not isinstance(table, Mapping) or set(table) - {"url", "dir"}:
             raise ConfigError(f"[{name}] takes only {'url' if name == 'store' else 'dir'}")
@@ -218,6 +243,7 @@ def load(path: str | os.PathLike[str] | None = None, environ: Mapping[str, str] 
         out_dir=str(output.get("dir", DEFAULT_OUT_DIR)),
         email=email,
         smtp=smtp,
+        serve=serve,
         config_path=str(path or ""),
     )
     # The environment overrides the file.
@@ -232,6 +258,8 @@ def load(path: str | os.PathLike[str] | None = None, environ: Mapping[str, str] 
     for name, apply in overrides.items():
         if env.get(name):
             settings = apply(settings, env[name])
+    if env.get(SERVE_TOKEN_ENV):
+        settings = replace(settings, serve=ServeSettings(token=env[SERVE_TOKEN_ENV]))
     if env.get(PASSWORD_ENV):
         settings = replace(settings, smtp=replace(settings.smtp, password=env[PASSWORD_ENV]))
     return _validate(settings)

@@ -47,6 +47,7 @@ __all__ = [
     "compose_message",
     "lock_path",
     "message_id_for",
+    "patch_day_nav",
     "read_day_mail",
     "run_lock",
     "send_day",
@@ -162,12 +163,13 @@ def write_feed(out_dir: Path, settings: Settings) -> Path:
     """
     ET.register_namespace("", _ATOM)
     b = settings.briefing
+    base = b.base_url  # with briefing.base_url the links are absolute, as feed readers prefer
     days = archive_days(out_dir)[-FEED_ENTRIES:][::-1]
     feed = ET.Element(f"{{{_ATOM}}}feed")
     ET.SubElement(feed, f"{{{_ATOM}}}title").text = _xml_text(b.title)
     ET.SubElement(feed, f"{{{_ATOM}}}id").text = f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'digest-feed:' + b.title)}"
-    ET.SubElement(feed, f"{{{_ATOM}}}link", rel="self", href="feed.xml")
-    ET.SubElement(feed, f"{{{_ATOM}}}link", rel="alternate", type="text/html", href="index.html")
+    ET.SubElement(feed, f"{{{_ATOM}}}link", rel="self", href=f"{base}feed.xml")
+    ET.SubElement(feed, f"{{{_ATOM}}}link", rel="alternate", type="text/html", href=f"{base}index.html")
     updated = ET.SubElement(feed, f"{{{_ATOM}}}updated")
     updated.text = b.cutoff(days[0]).isoformat() if days else "1970-01-01T00:00:00+00:00"
     ET.SubElement(ET.SubElement(feed, f"{{{_ATOM}}}author"), f"{{{_ATOM}}}name").text = "digest"
@@ -180,7 +182,7 @@ def write_feed(out_dir: Path, settings: Settings) -> Path:
         ).text = f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'digest-day:' + day.isoformat())}"
         ET.SubElement(entry, f"{{{_ATOM}}}updated").text = b.cutoff(day).isoformat()
         ET.SubElement(
-            entry, f"{{{_ATOM}}}link", rel="alternate", type="text/html", href=f"{day.isoformat()}/briefing.html"
+            entry, f"{{{_ATOM}}}link", rel="alternate", type="text/html", href=f"{base}{day.isoformat()}/briefing.html"
         )
         summary = ET.SubElement(entry, f"{{{_ATOM}}}summary", type="text")
         summary.text = _xml_text("\n".join(headlines) if headlines else "No stories.")
@@ -191,6 +193,32 @@ def write_feed(out_dir: Path, settings: Settings) -> Path:
     except OSError as exc:
         raise DeliveryError(f"cannot write the feed {target}: {exc.strerror or exc}") from exc
     return target
+
+
+def patch_day_nav(out_dir: Path, day: dt.date, fragment: str, start: str, end: str) -> bool:
+    """Replace the day links (start ... end) in OUT/day/briefing.html with fragment, atomically.
+
+    Returns False when the day has no page or its page has no such links (a user's template).
+    Raises DeliveryError when the page cannot be rewritten.
+    """
+    page = out_dir / day.isoformat() / "briefing.html"
+    try:
+        html = page.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return False
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DeliveryError(f"cannot read {page}: {exc}") from exc
+    i, j = html.find(start), html.find(end)
+    if i < 0 or j < i or html.count(start) != 1:
+        return False
+    patched = html[:i] + fragment + html[j + len(end) :]
+    if patched != html:
+        try:
+            write_atomic(page, patched.encode("utf-8"))
+        except OSError as exc:
+            raise DeliveryError(f"cannot rewrite {page}: {exc.strerror or exc}") from exc
+        LOGGER.debug("day links of %s refreshed", day)
+    return True
 
 
 def _day_headlines(out_dir: Path, day: dt.date) -> list[str]:

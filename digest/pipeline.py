@@ -23,12 +23,12 @@ from .cluster import StoryDay
 from .config import Settings
 from .continuity import LOOKBACK_DAYS, link_stories
 from .dedup import dedup_articles
-from .deliver import archive_days, write_atomic, write_day, write_feed
+from .deliver import archive_days, patch_day_nav, write_atomic, write_day, write_feed
 from .errors import InputError
 from .ingest import read_inputs
 from .models import Article, Briefing, PriorStory, Skip, Story, SummarySentence
 from .rank import rank_stories
-from .render import render_index, render_outputs, render_pdf
+from .render import NAV_END, NAV_START, DayNav, render_day_nav, render_index, render_outputs, render_pdf
 from .store import open_store
 from .summarize import DEFAULT_METHOD, summarize_story
 
@@ -224,6 +224,14 @@ def _make_briefing(
     return briefing, records
 
 
+def _day_navs(days: Sequence[dt.date]) -> dict[dt.date, DayNav]:
+    """Each of the (sorted) days with the one before and after it."""
+    return {
+        d: DayNav(days[i - 1] if i > 0 else None, days[i + 1] if i + 1 < len(days) else None)
+        for i, d in enumerate(days)
+    }
+
+
 def build_day(
     settings: Settings,
     day: dt.date,
@@ -272,8 +280,12 @@ def build_day(
         with stages.stage("record") as note:
             store.record_stories(day, records)
             note.append(_plural(len(records), "story", "stories"))
+            # The page links the days before and after it in the store (not the folder), so a
+            # rebuild into another folder gives the same bytes.
+            stored_days = sorted({*store.days(), *(r.day for r in store.day_records()), day})
+    navs = _day_navs(stored_days)
     with stages.stage("render") as note:
-        outputs = render_outputs(briefing, settings, pdf=False)
+        outputs = render_outputs(briefing, settings, pdf=False, nav=navs[day])
         note.append(", ".join(f"{name} {len(data) // 1024} KB" for name, data in outputs.items()))
     if pdf:
         with stages.stage("pdf") as note:
@@ -282,6 +294,10 @@ def build_day(
     LOGGER.debug("stage write: %s", day)
     with stages.stage("write") as note:
         files = write_day(out_dir, day, outputs)
+        # The neighbours' pages gain their link to this day (as rebuilding them would give).
+        for other in (navs[day].prev, navs[day].next):
+            if other is not None:
+                patch_day_nav(out_dir, other, render_day_nav(other, navs[other], settings), NAV_START, NAV_END)
         days = archive_days(out_dir)
         pdf_days = [d for d in days if (out_dir / d.isoformat() / "briefing.pdf").is_file()]
         write_atomic(out_dir / "index.html", render_index(days, settings, pdf_days=pdf_days).encode("utf-8"))

@@ -31,11 +31,15 @@ from .models import Briefing, Story
 
 __all__ = [
     "EMAIL_MAX_BYTES",
+    "NAV_END",
+    "NAV_START",
     "Chart",
     "ChartRow",
     "DataOnlyFetcher",
+    "DayNav",
     "make_chart",
     "make_environment",
+    "render_day_nav",
     "render_email",
     "render_html",
     "render_index",
@@ -64,6 +68,17 @@ CHART_ROW = 18  # px per story row in the chart
 CHART_LABEL_WIDTH = 210  # px reserved for the story label on the left
 CHART_WIDTH = 640  # px; the width of the web page's text column
 CHART_LABEL_CHARS = 30  # a label longer than this is cut with an ellipsis so it fits its column
+# The web page's day links sit between these comments, so building a day can refresh its
+# neighbours' links (a new next day) without rendering them again (deliver.patch_day_nav).
+NAV_START, NAV_END = "<!--digest:days-->", "<!--/digest:days-->"
+
+
+@dataclass(frozen=True, slots=True)
+class DayNav:
+    """The days a day's web page links to: the one before and after it in the store (or none)."""
+
+    prev: dt.date | None = None
+    next: dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,7 +207,7 @@ def make_chart(stories: tuple[Story, ...]) -> Chart:
     return Chart(CHART_WIDTH, len(rows) * CHART_ROW + 30, CHART_LABEL_WIDTH, scale_max, tuple(rows))
 
 
-def _context(briefing: Briefing, settings: Settings, web_url: str = "") -> dict[str, object]:
+def _context(briefing: Briefing, settings: Settings, web_url: str = "", nav: DayNav | None = None) -> dict[str, object]:
     articles = {a.id: a for s in briefing.stories for a in s.articles}
     limit = settings.briefing.max_stories
     stories = briefing.main_stories[:limit]
@@ -205,6 +220,7 @@ def _context(briefing: Briefing, settings: Settings, web_url: str = "") -> dict[
         "singles": briefing.single_stories,
         "articles": articles,
         "web_url": safe_url(web_url),
+        "nav": nav or DayNav(),
         "chart": make_chart(stories),
         "new_ids": frozenset(a for s in briefing.stories for a in s.new_article_ids),
         # The email may show fewer stories in full, and list fewer, to stay under Gmail's clipping size.
@@ -222,10 +238,22 @@ def _render(env: jinja2.Environment, name: str, **context: object) -> str:
         raise RenderError(f"template {name} failed: {exc}") from exc
 
 
-def render_html(briefing: Briefing, settings: Settings, env: jinja2.Environment | None = None) -> str:
-    """The web page."""
+def render_html(
+    briefing: Briefing, settings: Settings, env: jinja2.Environment | None = None, nav: DayNav | None = None
+) -> str:
+    """The web page, linking the index, its PDF and the days in nav."""
     env = env or make_environment(settings.briefing.templates)
-    return _render(env, "briefing.html", **_context(briefing, settings))
+    return _render(env, "briefing.html", **_context(briefing, settings, nav=nav))
+
+
+def render_day_nav(day: dt.date, nav: DayNav, settings: Settings, env: jinja2.Environment | None = None) -> str:
+    """The web page's day links (NAV_START ... NAV_END), exactly as render_html puts them in the page."""
+    env = env or make_environment(settings.briefing.templates)
+    html = _render(env, "_daynav.html", day=day, nav=nav, b=settings.briefing)
+    start, end = html.find(NAV_START), html.find(NAV_END)
+    if start < 0 or end < start:
+        raise RenderError(f"template _daynav.html must keep the {NAV_START} and {NAV_END} markers")
+    return html[start : end + len(NAV_END)]
 
 
 def _inline_email(env: jinja2.Environment, context: dict[str, object]) -> str:
@@ -334,13 +362,19 @@ def render_index(
     return _render(env, "index.html", days=sorted(days, reverse=True), pdf_days=set(pdf_days), b=settings.briefing)
 
 
-def render_outputs(briefing: Briefing, settings: Settings, pdf: bool = True) -> dict[str, bytes]:
-    """Every per-day file, by name: briefing.html, email.html, briefing.txt, briefing.json, briefing.pdf."""
+def render_outputs(
+    briefing: Briefing, settings: Settings, pdf: bool = True, nav: DayNav | None = None
+) -> dict[str, bytes]:
+    """Every per-day file, by name: briefing.html, email.html, briefing.txt, briefing.json, briefing.pdf.
+
+    With briefing.base_url set, the email and the text link the day's web page there.
+    """
     env = make_environment(settings.briefing.templates)
+    web_url = settings.briefing.day_url(briefing.day)
     files = {
-        "briefing.html": render_html(briefing, settings, env).encode("utf-8"),
-        "email.html": render_email(briefing, settings, env).encode("utf-8"),
-        "briefing.txt": render_text(briefing, settings, env).encode("utf-8"),
+        "briefing.html": render_html(briefing, settings, env, nav=nav).encode("utf-8"),
+        "email.html": render_email(briefing, settings, env, web_url=web_url).encode("utf-8"),
+        "briefing.txt": render_text(briefing, settings, env, web_url=web_url).encode("utf-8"),
         "briefing.json": render_json(briefing).encode("utf-8"),
     }
     if pdf:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -23,7 +24,16 @@ from sqlalchemy.exc import SQLAlchemyError
 from .errors import StoreError
 from .models import Article, PriorStory, SourceHealth
 
-__all__ = ["SCHEMA_VERSION", "DayRecord", "OutboxEntry", "Store", "open_store"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "DayRecord",
+    "IndexedStory",
+    "OutboxEntry",
+    "SearchHit",
+    "SearchPage",
+    "Store",
+    "open_store",
+]
 
 LOGGER = logging.getLogger(__name__)
 ID_BATCH = 10_000  # ids per IN (...) query: far below SQLite's 32,766 (older) / 250,000 bound variables
@@ -142,8 +152,56 @@ def _create_stories_v4(conn: Connection) -> None:
     metadata.create_all(conn, tables=[stories_table])
 
 
+# The archive's stories as `digest serve` searches them (schema 5, issue 18): one row per story of
+# each archived day, read from that day's briefing.json (so days built with an in-memory store,
+# such as the demo, are searchable too). ``signature`` notes which briefing.json a day was indexed
+# from, so a rebuilt day is indexed again. The full-text index itself is the database's own:
+# SQLite's FTS5 table ``story_fts`` (rowid = story_index's rowid); a PostgreSQL store would add a
+# tsvector over the same columns in its own step. Nothing but the _search_* functions knows which.
+story_index_table = sa.Table(
+    "story_index",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("day", sa.Text, nullable=False),
+    sa.Column("story_id", sa.Text, nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),  # rank order in that day's briefing
+    sa.Column("label", sa.Text, nullable=False),
+    sa.Column("headline", sa.Text, nullable=False),
+    sa.Column("summary", sa.Text, nullable=False),  # the summary sentences, one a line
+    sa.Column("articles", sa.Integer, nullable=False),
+    sa.Column("outlets", sa.Text, nullable=False),  # ", "-joined
+    sa.UniqueConstraint("day", "story_id"),
+    sa.Index("ix_story_index_story", "story_id", "day"),
+)
+indexed_days_table = sa.Table(
+    "indexed_days",
+    metadata,
+    sa.Column("day", sa.Text, primary_key=True),
+    sa.Column("signature", sa.Text, nullable=False),
+)
+# FTS5 with the Porter stemmer over unicode61 words: "talks" finds "talk"; diacritics folded.
+_SQLITE_FTS = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS story_fts USING fts5("
+    "label, headline, summary, tokenize = 'porter unicode61 remove_diacritics 2')"
+)
+SNIPPET_OPEN, SNIPPET_CLOSE = "\ue000", "\ue001"  # private-use marks around a match; the web page makes them <mark>
+SEARCH_MAX_TERMS = 16  # words of a query used; more only slow the match
+
+
+def _create_search_v5(conn: Connection) -> None:
+    metadata.create_all(conn, tables=[story_index_table, indexed_days_table])
+    if conn.dialect.name == "sqlite":
+        conn.execute(sa.text(_SQLITE_FTS))
+
+
 # MIGRATIONS[n] upgrades a store at version n to n + 1 (version 0 is an empty database).
-MIGRATIONS: list[Callable[[Connection], None]] = [_create_v1, _add_sources, _create_delivery_v3, _create_stories_v4]
+MIGRATIONS: list[Callable[[Connection], None]] = [
+    _create_v1,
+    _add_sources,
+    _create_delivery_v3,
+    _create_stories_v4,
+    _create_search_v5,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -176,6 +234,72 @@ class OutboxEntry:
     attempts: int
     message_id: str
     error: str
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedStory:
+    """One story of an archived day, as the search index holds it."""
+
+    day: dt.date
+    story_id: str
+    position: int
+    label: str
+    headline: str
+    summary: str  # the summary sentences, one a line
+    articles: int
+    outlets: str
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """A story that matched a search, with a snippet (matches between SNIPPET_OPEN and SNIPPET_CLOSE)."""
+
+    story: IndexedStory
+    snippet: str
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    """One page of search results and how many matched in all."""
+
+    total: int
+    hits: tuple[SearchHit, ...]
+
+
+def _search_terms(query: str) -> list[str]:
+    """The words of a user's query, each to be matched as a word: no operator syntax gets through."""
+    return re.findall(r"\w+", query.lower())[:SEARCH_MAX_TERMS]
+
+
+def _row_to_indexed(row: Any) -> IndexedStory:
+    return IndexedStory(
+        dt.date.fromisoformat(row.day),
+        row.story_id,
+        row.position,
+        row.label,
+        row.headline,
+        row.summary,
+        row.articles,
+        row.outlets,
+    )
+
+
+def _search_sqlite(conn: Connection, terms: Sequence[str], limit: int, offset: int) -> SearchPage:
+    # Each word quoted: FTS5 reads it as a plain token (AND of all), never as NEAR/OR/column syntax.
+    match = " ".join('"' + t.replace('"', "") + '"' for t in terms)
+    total = conn.execute(sa.text("SELECT count(*) FROM story_fts WHERE story_fts MATCH :m"), {"m": match}).scalar()
+    rows = conn.execute(
+        sa.text(
+            "SELECT i.day, i.story_id, i.position, i.label, i.headline, i.summary, i.articles, i.outlets, "
+            "snippet(story_fts, 2, :open, :close, '…', 24) AS snippet "  # from the summary
+            "FROM story_fts JOIN story_index AS i ON i.id = story_fts.rowid "
+            "WHERE story_fts MATCH :m "
+            # Label and headline weigh more than the summary; among equals, the newest day first.
+            "ORDER BY bm25(story_fts, 4.0, 2.0, 1.0), i.day DESC, i.position LIMIT :limit OFFSET :offset"
+        ),
+        {"m": match, "open": SNIPPET_OPEN, "close": SNIPPET_CLOSE, "limit": limit, "offset": offset},
+    ).all()
+    return SearchPage(int(total or 0), tuple(SearchHit(_row_to_indexed(r), r.snippet) for r in rows))
 
 
 def _utc_text(moment: dt.datetime) -> str:
@@ -521,6 +645,88 @@ class Store:
             )
             for r in rows
         ]
+
+    def indexed_days(self) -> dict[dt.date, str]:
+        """The days in the search index and the signature each was indexed from."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(indexed_days_table)).all()
+        return {dt.date.fromisoformat(r.day): r.signature for r in rows}
+
+    def index_day(self, day: dt.date, stories: Sequence[IndexedStory], signature: str) -> None:
+        """Make these the day's stories in the search index (replacing what it held), noting signature."""
+        with self.engine.begin() as conn:
+            self._unindex(conn, day)
+            for story in stories:
+                result = conn.execute(
+                    sa.insert(story_index_table).values(
+                        day=day.isoformat(),
+                        story_id=story.story_id,
+                        position=story.position,
+                        label=story.label,
+                        headline=story.headline,
+                        summary=story.summary,
+                        articles=story.articles,
+                        outlets=story.outlets,
+                    )
+                )
+                row_id = result.inserted_primary_key[0] if result.inserted_primary_key else None
+                if conn.dialect.name == "sqlite":
+                    conn.execute(
+                        sa.text("INSERT INTO story_fts (rowid, label, headline, summary) VALUES (:id, :l, :h, :s)"),
+                        {"id": row_id, "l": story.label, "h": story.headline, "s": story.summary},
+                    )
+            conn.execute(sa.insert(indexed_days_table).values(day=day.isoformat(), signature=signature))
+
+    def unindex_day(self, day: dt.date) -> None:
+        """Drop a day from the search index (its briefing left the archive)."""
+        with self.engine.begin() as conn:
+            self._unindex(conn, day)
+
+    @staticmethod
+    def _unindex(conn: Connection, day: dt.date) -> None:
+        if conn.dialect.name == "sqlite":
+            conn.execute(
+                sa.text("DELETE FROM story_fts WHERE rowid IN (SELECT id FROM story_index WHERE day = :d)"),
+                {"d": day.isoformat()},
+            )
+        conn.execute(sa.delete(story_index_table).where(story_index_table.c.day == day.isoformat()))
+        conn.execute(sa.delete(indexed_days_table).where(indexed_days_table.c.day == day.isoformat()))
+
+    def indexed_stories(self, days: Sequence[dt.date]) -> list[IndexedStory]:
+        """The indexed stories of these days, by day then rank."""
+        query = (
+            sa.select(story_index_table)
+            .where(story_index_table.c.day.in_([d.isoformat() for d in days]))
+            .order_by(story_index_table.c.day, story_index_table.c.position)
+        )
+        with self.engine.connect() as conn:
+            return [_row_to_indexed(r) for r in conn.execute(query)]
+
+    def story_timeline(self, story_id: str) -> list[IndexedStory]:
+        """Every indexed day a story ran, oldest first."""
+        query = (
+            sa.select(story_index_table)
+            .where(story_index_table.c.story_id == story_id)
+            .order_by(story_index_table.c.day)
+        )
+        with self.engine.connect() as conn:
+            return [_row_to_indexed(r) for r in conn.execute(query)]
+
+    def search_stories(self, query: str, limit: int = 20, offset: int = 0) -> SearchPage:
+        """Full-text search over every indexed story (label, headline, summary), best match first.
+
+        Raises StoreError when the store's database has no full-text search digest knows.
+        """
+        terms = _search_terms(query)
+        if not terms:
+            return SearchPage(0, ())
+        with self.engine.connect() as conn:
+            if conn.dialect.name == "sqlite":
+                try:
+                    return _search_sqlite(conn, terms, limit, offset)
+                except SQLAlchemyError as exc:
+                    raise StoreError(f"search failed: {str(exc).splitlines()[0]}") from exc
+        raise StoreError(f"full-text search needs a SQLite store for now, not {self.engine.dialect.name}")
 
     def close(self) -> None:
         """Release the database connections."""

@@ -77,6 +77,9 @@ def test_config_named_by_environment(tmp_path: Path) -> None:
         ('[email]\nto = ["ana@example.org\\r\\nBcc: x@example.org"]\n', "not valid"),
         ("[briefing]\nlogo = 'file:///etc/passwd'\n", "data:image"),
         ("[nope]\n", "unknown section"),
+        ("[briefing]\nbase_url = 'javascript:alert(1)'\n", "http"),
+        ("[briefing]\nbase_url = 'https://x.example/?a=1'\n", "http"),
+        ("[serve]\ntokn = 'x'\n", "unknown setting serve.tokn"),
         ("not = [toml", "not valid TOML"),
     ],
 )
@@ -88,3 +91,15 @@ def test_bad_config_is_one_clear_error(tmp_path: Path, text: str, message: str) 
 def test_missing_config_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="does not exist"):
         load(tmp_path / "nope.toml", environ={})
+
+
+def test_base_url_and_serve_token(tmp_path: Path) -> None:
+    path = write(tmp_path, "[briefing]\nbase_url = 'https://briefing.example.org/news'\n[serve]\ntoken = 'file'\n")
+    settings = load(path, environ={})
+    assert settings.briefing.base_url == "https://briefing.example.org/news/"  # a folder: ends with /
+    assert (
+        settings.briefing.day_url(dt.date(2026, 11, 24)) == "https://briefing.example.org/news/2026-11-24/briefing.html"
+    )
+    assert settings.serve.token == "file" and "file" not in repr(settings)
+    assert load(path, environ={"DIGEST_SERVE_TOKEN": "env"}).serve.token == "env"
+    assert load(None, environ={}).briefing.day_url(dt.date(2026, 11, 24)) == ""
