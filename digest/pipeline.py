@@ -114,7 +114,7 @@ def build_day(
     new = 0
     with open_store(settings.store_url) as store:
         if inputs:
-            result = read_inputs(inputs, captured)
+            result = read_inputs(inputs, captured, allow=settings.fetch.allow)
             skipped = result.skipped
             articles = list(result.articles)
             if not articles:

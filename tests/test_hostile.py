@@ -60,7 +60,9 @@ def test_lone_surrogates_in_json_are_dropped_and_the_articles_store(tmp_path: Pa
     """Case 2: a lone surrogate in a JSON, JSONL or JSON Feed string used to crash add_articles."""
     items = [
         *parse_json_records((HOSTILE / "surrogate.json").read_text(encoding="utf-8"), "surrogate.json"),
-        *parse_jsonl_records('{"title": "T \\ud83d", "text": "body \\udc00 of it", "url": "https://x.example/\\ud800"}', "l"),
+        *parse_jsonl_records(
+            '{"title": "T \\ud83d", "text": "body \\udc00 of it", "url": "https://x.example/\\ud800"}', "l"
+        ),
         *parse_json_feed((HOSTILE / "surrogate_feed.json").read_text(encoding="utf-8"), "feed.json"),
     ]
     articles = [a for a in items if isinstance(a, Article)]

@@ -83,7 +83,7 @@ def main() -> None:
             "<pubDate>Fri, 31 Dec 9999 23:59:59 -1400</pubDate>"
             f"<description>{PROSE} The meadow path reopens in spring.</description></item>"
             "</channel></rss>\n"
-        ).encode("utf-8"),
+        ).encode(),
     )
     _raw(
         "surrogate_feed.json",
@@ -146,7 +146,10 @@ def main() -> None:
         ).encode("utf-8"),
     )
     # Encodings: UTF-16 with and without a BOM, Windows-1252, UTF-8 with a stray byte.
-    text = "Caf\u00e9 owners count the cost\n\nThe caf\u00e9s of Marlow Bridge \u2014 \u201cruined\u201d, one owner said \u2014 will reopen after the flood.\n"
+    text = (
+        "Caf\u00e9 owners count the cost\n\nThe caf\u00e9s of Marlow Bridge \u2014 \u201cruined\u201d, "
+        "one owner said \u2014 will reopen after the flood.\n"
+    )
     _raw("utf16_bom.txt", codecs.BOM_UTF16_LE + text.encode("utf-16-le"))
     _raw("utf16be_nobom.txt", text.replace("Caf\u00e9 owners", "Shop owners").encode("utf-16-be"))
     _raw("cp1252.txt", text.replace("Caf\u00e9 owners", "Bakers").encode("cp1252"))
@@ -180,10 +183,11 @@ def main() -> None:
         (
             "Marlow Bridge counts the cost of the flood\n"
             f"{PROSE}\nThe council will meet again on Friday to agree the repair budget for the old town.\n"
-            "Short link :\nPost Views: 12\nRelated Articles\nExample Gazette\n99999999999 years ago\n- Example Gazette\n"
+            "Short link :\nPost Views: 12\nRelated Articles\n"
+            "Example Gazette\n99999999999 years ago\n- Example Gazette\n"
             "Ancient flood records found\nArchivists in Marlow Bridge found records of a flood on the River Aller "
             "in a parish book, with the names of the families who lost their homes.\n"
-        ).encode("utf-8"),
+        ).encode(),
     )
 
 
