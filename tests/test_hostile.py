@@ -19,6 +19,7 @@ from digest.ingest import read_inputs
 from digest.ingest.common import parse_datetime, sanitize_text
 from digest.ingest.feed import parse_feed, parse_json_feed
 from digest.ingest.files import decode_text
+from digest.ingest.page import MAX_EXTRACT_CHARS, parse_html_page, trim_page
 from digest.ingest.records import parse_json_records, parse_jsonl_records
 from digest.models import Article, Skip
 from digest.store import open_store
@@ -180,3 +181,30 @@ def test_every_hostile_file_is_read_or_skipped_with_a_reason(tmp_path: Path) -> 
     }
     assert all(s.reason and _clean(s.reason) and _clean(s.source) for s in result.skipped)
     json.dumps([a.to_json() for a in result.articles], ensure_ascii=False).encode("utf-8")  # encodable
+
+
+def test_a_page_under_the_size_limit_reaches_trafilatura_capped() -> None:
+    """A 4.9 MB page once took 61-99 s and 1.5 GB: trafilatura now gets at most MAX_EXTRACT_CHARS."""
+
+    links = "<html><body>" + '<a href="/x">a link to another page</a> ' * 120_000 + "</body></html>"
+    assert len(links) > 4 * MAX_EXTRACT_CHARS
+    assert len(trim_page(links)) <= MAX_EXTRACT_CHARS
+    # Scripts and styles go before anything is cut, so an article after 2 MB of them survives.
+    article = "".join(f"<p>{PARA} Paragraph {n} of the report.</p>" for n, PARA in enumerate([LONG] * 6))
+    page = (
+        "<html><head><title>Flood report</title><style>" + "p{color:red}" * 100_000 + "</style>"
+        "<script>"
+        + "var x = 1;" * 100_000
+        + "</script></head><body><article><h1>Flood report</h1>"
+        + article
+        + "</article></body></html>"
+    )
+    assert len(page) > 2 * MAX_EXTRACT_CHARS and "Paragraph 5 of the report." in trim_page(page)
+    result = parse_html_page(page, "report.html")
+    assert isinstance(result, Article) and "Paragraph 5 of the report." in result.text
+
+
+LONG = (
+    "The River Aller burst its banks at Marlow Bridge on Sunday evening and flooded the old town, and "
+    "emergency crews moved two hundred residents from the riverside streets to the school hall."
+)
