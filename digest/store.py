@@ -8,13 +8,14 @@ in one transaction, so an interrupted upgrade leaves the old version intact.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import logging
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -179,6 +180,43 @@ class OutboxEntry:
 
 def _utc_text(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat()
+
+
+# What SQLite says, and what the user can do about it: one line instead of a traceback.
+_EXPLAINED = (
+    ("database or disk is full", "the disk holding it is full; free some space and run again"),
+    ("readonly database", "it is read-only; make its folder and file writable"),
+    ("unable to open database file", "it cannot be opened; does its folder exist, and is it writable?"),
+    ("malformed", "it is damaged ({detail}); restore it from a backup, or try `sqlite3 FILE .recover`"),
+    ("not a database", "it is not a digest store ({detail}); check [store] url"),
+    ("no such table", "it is damaged or not a digest store ({detail}); restore it from a backup"),
+    ("no such column", "it is damaged or not a digest store ({detail}); restore it from a backup"),
+    ("database is locked", "another process holds it locked; try again when it has finished"),
+    ("disk i/o error", "the disk failed while reading or writing it ({detail}); is it full?"),
+)
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _store_error(exc: SQLAlchemyError, url: object) -> StoreError:
+    """A one-line StoreError for a database failure, saying what to do next."""
+    detail = str(getattr(exc, "orig", None) or exc).splitlines()[0][:200]
+    for needle, advice in _EXPLAINED:
+        if needle in detail.lower():
+            return StoreError(f"the store {url}: {advice.format(detail=detail)}")
+    return StoreError(f"the store {url} failed: {type(exc).__name__}: {detail}")
+
+
+def _mapped(method: _F) -> _F:
+    """method with every SQLAlchemy error turned into a one-line StoreError."""
+
+    @functools.wraps(method)
+    def wrapper(self: Store, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except SQLAlchemyError as exc:
+            raise _store_error(exc, self.engine.url.render_as_string(hide_password=True)) from exc
+
+    return wrapper  # type: ignore[return-value]
 
 
 def _row_to_article(row: Any) -> Article:
@@ -529,6 +567,13 @@ class Store:
         self.close()
 
 
+# Every query of the store reports a database failure (full disk, read-only file, a damaged page
+# or a dropped table) as one StoreError line, never a traceback.
+for _name, _method in list(vars(Store).items()):
+    if callable(_method) and not _name.startswith("_") and _name != "close":
+        setattr(Store, _name, _mapped(_method))
+
+
 def open_store(url: str) -> Store:
     """Open (creating and migrating as needed) the store at a SQLAlchemy URL.
 
@@ -544,5 +589,9 @@ def open_store(url: str) -> Store:
         store = Store(engine)
         store.migrate()
         return store
-    except (SQLAlchemyError, OSError, ValueError) as exc:
+    except StoreError:
+        raise
+    except SQLAlchemyError as exc:
+        raise _store_error(exc, url) from exc
+    except (OSError, ValueError) as exc:
         raise StoreError(f"cannot open the store {url}: {exc.__class__.__name__}: {str(exc).splitlines()[0]}") from exc
