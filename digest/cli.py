@@ -128,6 +128,11 @@ _out_option = click.option(
 @_date_option
 @_out_option
 @click.option("--no-pdf", is_flag=True, help="Skip the PDF (faster).")
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="With --input: replace a day whose edition `digest run` made (refused without it).",
+)
 @click.pass_context
 def build(
     ctx: click.Context,
@@ -135,12 +140,14 @@ def build(
     day: dt.datetime | None,
     out_dir: Path | None,
     no_pdf: bool,
+    replace: bool,
 ) -> None:
     """Build a day's briefing from --input files, or rebuild it from the store.
 
     With --input, exactly those inputs make the day's briefing, and they are stored.
     Without --input, the day stored earlier is rebuilt (the same store and config give
-    byte-identical html, json and txt).
+    byte-identical html, json and txt). A day the daily job (digest run) made is not
+    replaced by --input unless --replace; a day built with --input is kept by digest run.
 
     \b
     Examples:
@@ -158,7 +165,7 @@ def build(
     with run_lock(settings, out):
         from .pipeline import build_day
 
-        report = build_day(settings, the_day, out, inputs, captured=captured, pdf=not no_pdf)
+        report = build_day(settings, the_day, out, inputs, captured=captured, pdf=not no_pdf, replace=replace)
     _report_skips(report.skipped)
     click.echo(
         f"{report.day}: {report.stories} stories from {report.articles} articles "
@@ -438,6 +445,8 @@ def run(ctx: click.Context, day: dt.datetime | None, out_dir: Path | None, no_pd
 
         report = run_daily(settings, out, day.date() if day else None, pdf=not no_pdf)
     _report_skips(report.skipped)
+    for kept in report.kept_builds:
+        click.echo(f"{kept}: kept the edition made by `digest build --input` (not replaced by the sources)")
     for record in report.days:
         click.echo(f"{record.day}: {record.stories} stories from {record.articles} articles, {record.status}")
     for mail in report.mail:

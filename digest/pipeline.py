@@ -103,11 +103,13 @@ def build_day(
     inputs: Sequence[str] = (),
     captured: dt.datetime | None = None,
     pdf: bool = True,
+    replace: bool = False,
 ) -> BuildReport:
     """Build day's briefing into out_dir, from inputs (stored too) or, without inputs, from the store.
 
-    Raises InputError (no such input, or nothing stored for the day), StoreError, RenderError
-    or DeliveryError.
+    With inputs, a day whose edition the daily job made is replaced only when replace is true.
+    Raises InputError (no such input, nothing stored for the day, or the daily job's day without
+    replace), StoreError, RenderError or DeliveryError.
     """
     captured = captured or settings.briefing.cutoff(day)
     skipped: tuple[Skip, ...] = ()
@@ -119,8 +121,13 @@ def build_day(
             articles = list(result.articles)
             if not articles:
                 raise InputError("no articles could be read from the inputs; see the skipped files above")
+            if not replace and store.edition_origin(day) == "run":
+                raise InputError(
+                    f"{day} already has the daily job's edition (digest run); "
+                    "add --replace to make these inputs the day instead"
+                )
             new = store.add_articles(articles)
-            store.set_edition(day, [a.id for a in articles])
+            store.set_edition(day, [a.id for a in articles], origin="build")
         else:
             articles = store.edition(day)
             # A day `digest run` recorded may rightly be empty (no stories: no email, still archived).

@@ -142,8 +142,30 @@ def _create_stories_v4(conn: Connection) -> None:
     metadata.create_all(conn, tables=[stories_table])
 
 
+# Who made each day's edition (schema 5, issue 12): "build" (`digest build --input`) or "run" (the
+# daily job), so that neither silently replaces the other's. Days stored before it have no row;
+# ``Store.edition_origin`` reads them from run_days instead.
+edition_origins_table = sa.Table(
+    "edition_origins",
+    metadata,
+    sa.Column("day", sa.Text, primary_key=True),
+    sa.Column("origin", sa.Text, nullable=False),  # build | run
+)
+EDITION_ORIGINS = ("build", "run")
+
+
+def _create_origins_v5(conn: Connection) -> None:
+    metadata.create_all(conn, tables=[edition_origins_table])
+
+
 # MIGRATIONS[n] upgrades a store at version n to n + 1 (version 0 is an empty database).
-MIGRATIONS: list[Callable[[Connection], None]] = [_create_v1, _add_sources, _create_delivery_v3, _create_stories_v4]
+MIGRATIONS: list[Callable[[Connection], None]] = [
+    _create_v1,
+    _add_sources,
+    _create_delivery_v3,
+    _create_stories_v4,
+    _create_origins_v5,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -293,9 +315,13 @@ class Store:
                 conn.execute(sa.insert(arrivals_table), [{"article_id": r["id"], "stored_at": when} for r in new])
         return len(new)
 
-    def set_edition(self, day: dt.date, article_ids: Sequence[str]) -> None:
-        """Make these articles (in this order) the whole of day's briefing."""
+    def set_edition(self, day: dt.date, article_ids: Sequence[str], origin: str = "build") -> None:
+        """Make these articles (in this order) the whole of day's briefing, made by origin ("build" or "run")."""
+        if origin not in EDITION_ORIGINS:
+            raise ValueError(f"unknown edition origin {origin!r}")
         with self.engine.begin() as conn:
+            conn.execute(sa.delete(edition_origins_table).where(edition_origins_table.c.day == day.isoformat()))
+            conn.execute(sa.insert(edition_origins_table).values(day=day.isoformat(), origin=origin))
             conn.execute(sa.delete(editions_table).where(editions_table.c.day == day.isoformat()))
             ids = list(dict.fromkeys(article_ids))
             if ids:
@@ -303,6 +329,22 @@ class Store:
                     sa.insert(editions_table),
                     [{"day": day.isoformat(), "article_id": i, "position": n} for n, i in enumerate(ids)],
                 )
+
+    def edition_origin(self, day: dt.date) -> str | None:
+        """Who made day's edition: "build", "run", or None when there is none."""
+        key = day.isoformat()
+        with self.engine.connect() as conn:
+            origin = conn.execute(
+                sa.select(edition_origins_table.c.origin).where(edition_origins_table.c.day == key)
+            ).scalar()
+            if origin is not None:
+                return str(origin)
+            # A store from before schema 5: a day the daily job recorded is its own, else a build's.
+            if conn.execute(sa.select(run_days_table.c.day).where(run_days_table.c.day == key)).first():
+                return "run"
+            if conn.execute(sa.select(editions_table.c.day).where(editions_table.c.day == key).limit(1)).first():
+                return "build"
+        return None
 
     def edition(self, day: dt.date) -> list[Article]:
         """The articles of day's briefing, in the order they were given."""
