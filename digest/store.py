@@ -614,6 +614,7 @@ class Store:
 for _name, _method in list(vars(Store).items()):
     if callable(_method) and not _name.startswith("_") and _name != "close":
         setattr(Store, _name, _mapped(_method))
+del _name, _method
 
 
 def open_store(url: str) -> Store:
