@@ -90,13 +90,15 @@ def _progress(ctx: click.Context) -> _TerminalProgress | None:
 
 
 def _closing_line(report: Any) -> str:
-    """What a build did, in one line: stories (and how many in brief), articles read, duplicates, skips."""
-    brief = f" ({report.in_brief} in brief)" if report.in_brief else ""
-    dups = f", {report.duplicates} duplicates merged" if report.duplicates else ""
-    return (
-        f"{report.day}: {report.stories} stories{brief} from {report.articles} articles "
-        f"({report.new_articles} new{dups}), {len(report.skipped)} inputs skipped -> {report.folder}/"
-    )
+    """What a build did, in one line: stories, articles read (new), in brief, duplicates, skips."""
+    notes = []
+    if report.in_brief:
+        notes.append(f"{report.in_brief} stories in brief")
+    if report.duplicates:
+        notes.append(f"{report.duplicates} duplicate{'s' if report.duplicates != 1 else ''} merged")
+    notes.append(f"{len(report.skipped)} input{'s' if len(report.skipped) != 1 else ''} skipped")
+    counts = f"{report.stories} stories from {report.articles} articles ({report.new_articles} new)"
+    return f"{report.day}: {counts}, {', '.join(notes)} -> {report.folder}/"
 
 
 def _report_skips(skipped: Sequence[Any]) -> None:
@@ -180,6 +182,11 @@ _out_option = click.option(
 @_out_option
 @click.option("--no-pdf", is_flag=True, help="Skip the PDF (faster).")
 @_jobs_option
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="With --input: replace a day whose edition `digest run` made (refused without it).",
+)
 @click.pass_context
 def build(
     ctx: click.Context,
@@ -188,12 +195,14 @@ def build(
     out_dir: Path | None,
     no_pdf: bool,
     jobs: int | None,
+    replace: bool,
 ) -> None:
     """Build a day's briefing from --input files, or rebuild it from the store.
 
     With --input, exactly those inputs make the day's briefing, and they are stored.
     Without --input, the day stored earlier is rebuilt (the same store and config give
-    byte-identical html, json and txt).
+    byte-identical html, json and txt). A day the daily job (digest run) made is not
+    replaced by --input unless --replace; a day built with --input is kept by digest run.
 
     \b
     Examples:
@@ -217,7 +226,15 @@ def build(
         from .pipeline import build_day
 
         report = build_day(
-            settings, the_day, out, inputs, captured=captured, pdf=not no_pdf, jobs=jobs, progress=_progress(ctx)
+            settings,
+            the_day,
+            out,
+            inputs,
+            captured=captured,
+            pdf=not no_pdf,
+            replace=replace,
+            jobs=jobs,
+            progress=_progress(ctx),
         )
     _report_skips(report.skipped)
     click.echo(_closing_line(report))
@@ -497,6 +514,8 @@ def run(ctx: click.Context, day: dt.datetime | None, out_dir: Path | None, no_pd
         until = day.date() if day else None
         report = run_daily(settings, out, until, pdf=not no_pdf, jobs=jobs, progress=_progress(ctx))
     _report_skips(report.skipped)
+    for kept in report.kept_builds:
+        click.echo(f"{kept}: kept the edition made by `digest build --input` (not replaced by the sources)")
     for record in report.days:
         click.echo(f"{record.day}: {record.stories} stories from {record.articles} articles, {record.status}")
     for mail in report.mail:

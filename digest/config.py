@@ -8,6 +8,8 @@ come from the environment only, never from the file.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
+import math
 import os
 import re
 import tomllib
@@ -21,13 +23,16 @@ from urllib.parse import urlsplit
 from .errors import ConfigError
 
 __all__ = [
+    "AllowEntry",
     "BriefingSettings",
     "EmailSettings",
+    "FetchSettings",
     "ServeSettings",
     "Settings",
     "SmtpSettings",
     "SourceSettings",
     "load",
+    "parse_allow_entry",
 ]
 
 CONFIG_ENV = "DIGEST_CONFIG"
@@ -38,6 +43,52 @@ DEFAULT_OUT_DIR = "output"
 # The variants WeasyPrint 70 writes that we test: plain (tagged), archival, accessible.
 PDF_VARIANTS = ("", "pdf/a-3b", "pdf/a-3u", "pdf/ua-1")
 _TIME_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+# A bare address: one @, no spaces, nothing a header parser would read as a second address or a
+# display name (`x@y>, evil@z` must not become two recipients).
+_ADDRESS_RE = re.compile(r"^[^@\s<>,;:\"()\[\]\\]+@[^@\s<>,;:\"()\[\]\\]+$")
+_HOST_RE = re.compile(
+    r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\.?$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AllowEntry:
+    """One `[fetch] allow` entry: a host name or an address/network, and optionally a port."""
+
+    host: str = ""  # lower case, no trailing dot
+    network: ipaddress.IPv4Network | ipaddress.IPv6Network | None = None
+    port: int | None = None
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise ValueError(f"port {text!r} is not 1-65535")
+    return int(text)
+
+
+def parse_allow_entry(text: str) -> AllowEntry:
+    """An allow entry from "127.0.0.1:8080", "192.168.1.0/24", "feeds.lan", "[fd00::1]:80", ...
+
+    Raises ValueError when it is none of these.
+    """
+    text = text.strip()
+    port: int | None = None
+    if text.startswith("["):
+        inner, sep, rest = text[1:].partition("]")
+        if not sep or (rest and not rest.startswith(":")):
+            raise ValueError(f"{text!r}: write an IPv6 address as [addr] or [addr]:port")
+        text, port = inner, (_port(rest[1:]) if rest else None)
+    elif text.count(":") == 1:
+        text, _, port_text = text.partition(":")
+        port = _port(port_text)
+    try:
+        return AllowEntry(network=ipaddress.ip_network(text, strict=False), port=port)
+    except ValueError:
+        pass
+    host = text.lower().rstrip(".")
+    if not _HOST_RE.match(host) or host.replace(".", "").isdigit():
+        raise ValueError(f"{text!r} is not a host name, an address or a network")
+    return AllowEntry(host=host, port=port)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +171,15 @@ class ServeSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class FetchSettings:
+    """What fetching may reach beyond the public internet."""
+
+    # Private hosts, addresses or networks (optional port) that may be fetched although private,
+    # e.g. ["127.0.0.1:8080", "192.168.1.0/24", "feeds.lan"]. Default: none.
+    allow: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything digest can be told; every field has a working default."""
 
@@ -130,6 +190,7 @@ class Settings:
     email: EmailSettings = EmailSettings()
     smtp: SmtpSettings = SmtpSettings()
     serve: ServeSettings = ServeSettings()
+    fetch: FetchSettings = FetchSettings()
     config_path: str = ""  # the file these settings were read from, if any
 
     def with_overrides(self, **changes: Any) -> Settings:
@@ -159,6 +220,10 @@ def _section(cls: type, raw: Mapping[str, Any], where: str, rename: Mapping[str,
         elif isinstance(default, int | float):
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise ConfigError(f"{where}.{key} must be a number")
+            if not math.isfinite(value):
+                raise ConfigError(f"{where}.{key} must be a finite number, not {value}")
+            if isinstance(default, int) and value != int(value):
+                raise ConfigError(f"{where}.{key} must be a whole number, not {value}")
             value = type(default)(value)
         elif not isinstance(value, str):
             raise ConfigError(f"{where}.{key} must be a string")
@@ -166,11 +231,31 @@ def _section(cls: type, raw: Mapping[str, Any], where: str, rename: Mapping[str,
     return cls(**values)
 
 
+def _check_text(settings: Settings) -> None:
+    """Every string setting is encodable text (an environment value may carry undecodable bytes)."""
+
+    def walk(value: Any, where: str) -> None:
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise ConfigError(f"{where} is not valid UTF-8 text; check the config file or environment") from exc
+        elif isinstance(value, tuple):
+            for item in value:
+                walk(item, where)
+        elif hasattr(value, "__dataclass_fields__"):
+            for f in fields(value):
+                walk(getattr(value, f.name), f"{where}.{f.name}" if where else f.name)
+
+    walk(settings, "")
+
+
 def _validate(settings: Settings) -> Settings:
+    _check_text(settings)
     b = settings.briefing
     try:
         zoneinfo.ZoneInfo(b.timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError) as exc:
         raise ConfigError(f"briefing.timezone {b.timezone!r} is not an IANA zone like 'Europe/London'") from exc
     if not _TIME_RE.match(b.time):
         raise ConfigError(f"briefing.time {b.time!r} must be HH:MM, e.g. '06:30'")
@@ -195,9 +280,20 @@ def _validate(settings: Settings) -> Settings:
     for s in settings.sources:
         if bool(s.url) == bool(s.path):
             raise ConfigError("each [[sources]] entry needs exactly one of url or path")
+        if s.url and not s.url.lower().startswith(("http://", "https://")):
+            raise ConfigError(f"source url {s.url!r}: only http:// and https:// URLs are fetched")
     for addr in (settings.email.sender, *settings.email.to):
-        if any(c in addr for c in "\r\n") or (addr and "@" not in addr):
-            raise ConfigError(f"email address {addr!r} is not valid")
+        if addr and not _ADDRESS_RE.match(addr):
+            raise ConfigError(f"email address {addr!r} is not valid; give one bare address like 'ana@example.org'")
+    if not 1 <= settings.smtp.port <= 65535:
+        raise ConfigError(f"smtp.port {settings.smtp.port} must be 1-65535 (587 for STARTTLS, 465 for TLS)")
+    if settings.smtp.timeout <= 0:
+        raise ConfigError("smtp.timeout must be more than 0 seconds")
+    for entry in settings.fetch.allow:
+        try:
+            parse_allow_entry(entry)
+        except ValueError as exc:
+            raise ConfigError(f"fetch.allow: {exc}; e.g. '127.0.0.1:8080', '192.168.1.0/24' or 'feeds.lan'") from exc
     return settings
 
 
@@ -219,7 +315,7 @@ def load(path: str | os.PathLike[str] | None = None, environ: Mapping[str, str] 
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
 
-    unknown = set(raw) - {"briefing", "sources", "store", "output", "email", "smtp", "serve"}
+    unknown = set(raw) - {"briefing", "sources", "store", "output", "email", "smtp", "serve", "fetch"}
     if unknown:
         raise ConfigError(f"unknown section [{sorted(unknown)[0]}] in {path}; see README 'Configuration'")
     briefing = _section(BriefingSettings, raw.get("briefing", {}), "briefing")
@@ -232,9 +328,12 @@ def load(path: str | os.PathLike[str] | None = None, environ: Mapping[str, str] 
     email = _section(EmailSettings, raw.get("email", {}), "email", rename={"from": "sender"})
     smtp = _section(SmtpSettings, raw.get("smtp", {}), "smtp")
     serve = _section(ServeSettings, raw.get("serve", {}), "serve")
-    for name, table in (("store", store), ("output", output)):
-        if not isinstance(table, Mapping) or set(table) - {"url", "dir"}:
-            raise ConfigError(f"[{name}] takes only {'url' if name == 'store' else 'dir'}")
+    fetch = _section(FetchSettings, raw.get("fetch", {}), "fetch")
+    for name, table, key in (("store", store, "url"), ("output", output, "dir")):
+        if not isinstance(table, Mapping) or set(table) - {key}:
+            raise ConfigError(f"[{name}] takes only {key}")
+        if key in table and (not isinstance(table[key], str) or not table[key].strip()):
+            raise ConfigError(f"{name}.{key} must be a non-empty string")
 
     settings = Settings(
         briefing=briefing,
@@ -244,6 +343,7 @@ def load(path: str | os.PathLike[str] | None = None, environ: Mapping[str, str] 
         email=email,
         smtp=smtp,
         serve=serve,
+        fetch=fetch,
         config_path=str(path or ""),
     )
     # The environment overrides the file.

@@ -11,16 +11,20 @@ such a duplicate is the instant between the server's "250 OK" and our commit of 
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import email.policy
 import email.utils
+import errno
 import hashlib
 import json
 import logging
 import os
 import re
+import shutil
 import smtplib
 import ssl
+import sys
 import tempfile
 import time
 import uuid
@@ -87,12 +91,16 @@ def lock_path(settings: Settings, out_dir: Path) -> Path:
 def run_lock(settings: Settings, out_dir: Path, timeout: float = 0.0) -> Iterator[Path]:
     """Hold the run lock for the block; raises DeliveryError when another digest holds it past timeout."""
     path = lock_path(settings, out_dir)
-    path.parent.mkdir(parents=True, exist_ok=True)
     lock = filelock.FileLock(str(path), timeout=timeout)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         lock.acquire()
     except filelock.Timeout as exc:
         raise DeliveryError(f"another digest run, send or build holds {path}; wait for it to finish") from exc
+    except OSError as exc:
+        raise DeliveryError(
+            f"cannot create the lock file {path}: {exc.strerror or exc}; is the store's folder writable?"
+        ) from exc
     LOGGER.debug("lock acquired: %s", path)
     try:
         yield path
@@ -116,23 +124,76 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def write_day(out_dir: Path, day: dt.date, files: Mapping[str, bytes]) -> list[Path]:
-    """Write a day's files into OUT/YYYY-MM-DD/, each atomically; returns their paths.
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two directories in one step (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):  # a libc without it (glibc < 2.28, musl)
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):  # kernel or file system
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def _recover_day(folder: Path, retired: Path) -> None:
+    """Finish a swap cut short between its two renames: the old folder comes back if the new one is missing."""
+    if retired.is_dir():
+        if folder.is_dir():
+            shutil.rmtree(retired)
+        else:
+            os.rename(retired, folder)
+
+
+def write_day(out_dir: Path, day: dt.date, files: Mapping[str, bytes]) -> list[Path]:
+    """Write a day's files into OUT/YYYY-MM-DD/, all together or not at all; returns their paths.
+
+    The files are written (and synced) into a temporary folder beside the day's, which then takes
+    the day's place in one step where the system can swap two folders (Linux), else by two
+    renames that the next write finishes if they were cut short. A full disk, a crash or a kill
+    leaves the day's previous files as they were, never a mix of old and new; files of an older
+    build that this one does not make (a PDF, say) go with the old folder.
     Raises DeliveryError when the folder cannot be written.
     """
     folder = out_dir / day.isoformat()
-    written = []
+    staging = out_dir / f".{day.isoformat()}.new"
+    retired = out_dir / f".{day.isoformat()}.old"
+    written = [folder / name for name in files]
     try:
-        if folder.is_dir():  # temp files left by a process killed mid-write
-            for stale in folder.glob(".*.tmp"):
-                stale.unlink(missing_ok=True)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        _recover_day(folder, retired)
+        if staging.exists():  # left by a process killed mid-write
+            shutil.rmtree(staging)
+        staging.mkdir()
         for name, data in files.items():
-            target = folder / name
-            write_atomic(target, data)
-            written.append(target)
-            LOGGER.debug("wrote %s", target)
+            write_atomic(staging / name, data)
+            LOGGER.debug("wrote %s", folder / name)
+        _fsync_dir(staging)
+        if not folder.is_dir():
+            os.rename(staging, folder)
+        elif _exchange(staging, folder):
+            shutil.rmtree(staging)
+        else:
+            os.rename(folder, retired)
+            os.rename(staging, folder)
+            shutil.rmtree(retired)
+        _fsync_dir(out_dir)
     except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
         raise DeliveryError(f"cannot write the briefing into {folder}: {exc.strerror or exc}") from exc
     return written
 

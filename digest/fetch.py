@@ -3,9 +3,14 @@
 ``fetch_url(url, policy, validators)`` is the one way digest reads from the network. It:
 
 - speaks http and https only, with a polite User-Agent and no proxy from the environment;
-- refuses loopback, private, link-local (cloud metadata), multicast and reserved addresses: the
-  host's resolved addresses before connecting, every redirect target, and the peer actually
-  connected to (so a DNS answer that changes between the check and the connect is caught too);
+- refuses loopback, private, link-local (cloud metadata), multicast and reserved addresses, and
+  the IPv6 forms that embed such an IPv4 address (IPv4-mapped and -compatible, NAT64, 6to4) or
+  cannot be checked (Teredo): the host is resolved **once** per hop, every address checked, and
+  the connection made to a checked address (the URL's host replaced by it, the name kept in the
+  ``Host`` header and the TLS SNI/certificate check), so a DNS answer that changes between a check
+  and a connect (DNS rebinding) never reaches anything; the peer connected to is checked again;
+- lets through only the private hosts, addresses and networks of ``[fetch] allow``, and a
+  redirect into one of them only when the source URL itself was allowed;
 - follows at most ``max_redirects`` redirects, by hand, checking each hop;
 - stops a body at ``max_bytes`` *after* decompression (it decompresses itself, in bounded steps,
   so a gzip bomb costs at most the cap in memory) and at a total deadline, so a server that drips
@@ -15,9 +20,11 @@
 - retries 5xx answers, timeouts and dropped connections with exponential backoff, inside the
   total deadline.
 
-``fetch_many`` runs a few fetches in parallel. Everything that goes wrong is a ``FetchError``
-with one line saying what happened. Tests open the address guard for their own local server only,
-through ``FetchPolicy.allow_addresses`` (exact address and port pairs); nothing else opens it.
+``fetch_many`` runs a few fetches in parallel. Everything that goes wrong, httpx's own errors
+included (a malformed redirect ``Location`` is ``httpx.InvalidURL``), is a ``FetchError`` with one
+line saying what happened. The address guard opens only for ``FetchPolicy.allow`` (the config's
+``[fetch] allow``) and ``FetchPolicy.allow_addresses`` (exact address and port pairs: tests' own
+local server).
 """
 
 from __future__ import annotations
@@ -29,12 +36,14 @@ import time
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from urllib.parse import urljoin
 
 import httpx
 
 from . import __version__
+from .config import AllowEntry, Settings, parse_allow_entry
 from .errors import FetchError
 
 __all__ = [
@@ -46,6 +55,7 @@ __all__ = [
     "fetch_many",
     "fetch_url",
     "make_client",
+    "policy_for",
 ]
 
 LOGGER = logging.getLogger(__name__)
@@ -53,6 +63,12 @@ USER_AGENT = f"digest/{__version__} (self-hosted daily news briefing; polite: co
 RETRY_STATUSES = frozenset({500, 502, 503, 504})  # server trouble that is usually gone a moment later
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _DECOMPRESS_STEP = 64 * 1024  # bytes inflated per step, so a bomb never holds more than cap + one step
+# IPv6 ranges that carry an IPv4 address inside: checked by the address they carry.
+_NAT64 = (ipaddress.IPv6Network("64:ff9b::/96"), ipaddress.IPv6Network("64:ff9b:1::/48"))
+# Refused whatever they carry: deprecated IPv4-compatible addresses (::a.b.c.d) and Teredo,
+# whose client address is obfuscated and whose relay is not ours to trust.
+_REFUSED_V6 = (ipaddress.IPv6Network("::/96"), ipaddress.IPv6Network("2001::/32"))
+_HTTPX_ERRORS = (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, httpx.CookieConflict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +89,11 @@ class FetchPolicy:
     # (address, port) pairs let through the private-address guard. Empty in production; tests put
     # their own 127.0.0.1 server here and nothing else.
     allow_addresses: frozenset[tuple[str, int]] = field(default_factory=frozenset)
+    # `[fetch] allow`: private hosts, addresses or networks (optional port) that may be fetched.
+    allow: tuple[str, ...] = ()
+    # Linked pages fetched per feed for its teaser-only items in one ingestion: at worst
+    # 20 x 30 s / 4 parallel = 150 s per feed; a daily feed has 10-30 new items.
+    max_pages_per_feed: int = 20
 
 
 DEFAULT_POLICY = FetchPolicy()
@@ -105,50 +126,101 @@ class _Retryable(Exception):
 
 
 def _is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return _is_public(ip.ipv4_mapped)
+        if ip.sixtofour is not None:
+            return _is_public(ip.sixtofour)
+        if any(ip in net for net in _NAT64):
+            return _is_public(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+        if any(ip in net for net in _REFUSED_V6):
+            return False
     return bool(ip.is_global) and not ip.is_multicast
 
 
-def check_address(address: str, port: int, policy: FetchPolicy) -> None:
-    """Raise FetchError unless address is a public unicast IP (or explicitly allowed)."""
+def _entries(policy: FetchPolicy) -> list[AllowEntry]:
+    return [parse_allow_entry(text) for text in policy.allow]
+
+
+def _allowed(host: str, ip: ipaddress.IPv4Address | ipaddress.IPv6Address, port: int, policy: FetchPolicy) -> bool:
+    """True when an allow entry (or an allowed test address) names this host or address and port."""
+    if (str(ip), port) in policy.allow_addresses:
+        return True
+    for entry in _entries(policy):
+        if entry.port is not None and entry.port != port:
+            continue
+        if entry.network is not None and ip.version == entry.network.version and ip in entry.network:
+            return True
+        if entry.host and host.lower().rstrip(".") == entry.host:
+            return True
+    return False
+
+
+def check_address(address: str, port: int, policy: FetchPolicy, *, host: str = "", source_allowed: bool = True) -> None:
+    """Raise FetchError unless address is a public unicast IP, or allowed (by address, or by host name).
+
+    A private address is allowed only through the policy's allow entries, and on a redirect only
+    when the source URL was allowed itself (source_allowed).
+    """
     try:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
     except ValueError as exc:
         raise FetchError(f"{address} is not an IP address") from exc
-    if (str(ip), port) in policy.allow_addresses:
+    if _is_public(ip):
         return
-    if not _is_public(ip):
-        raise FetchError(f"refused to connect to {ip} (loopback, private, link-local or reserved address)")
+    if source_allowed and _allowed(host, ip, port, policy):
+        return
+    what = "loopback, private, link-local or reserved address"
+    hint = "; add it to [fetch] allow to fetch it" if source_allowed else "; the source is not in [fetch] allow"
+    raise FetchError(f"refused to connect to {ip} ({what}){hint}")
 
 
-def _check_url(url: str, policy: FetchPolicy) -> tuple[str, int]:
-    """Scheme, host and resolved addresses of url, all checked; returns (host, port)."""
+@dataclass(frozen=True, slots=True)
+class _Hop:
+    """One request's target: the URL, its host and port, and the checked addresses to connect to."""
+
+    url: httpx.URL
+    host: str
+    port: int
+    addresses: tuple[str, ...]
+
+
+def _resolve(url: str, policy: FetchPolicy, source_allowed: bool | None) -> tuple[_Hop, bool]:
+    """The hop for url, every resolved address checked; with whether the source is allowed.
+
+    source_allowed is None for the source URL itself: it is allowed when an allow entry names it.
+    """
     try:
-        parts = urlsplit(url)
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError as exc:
-        raise FetchError(f"{url[:200]} is not a valid URL") from exc
-    if parts.scheme not in {"http", "https"}:
+        parsed = httpx.URL(url)
+        scheme = parsed.scheme
+        host = parsed.raw_host.decode("ascii").strip("[]")
+        port = parsed.port or (443 if scheme == "https" else 80)
+    except (httpx.InvalidURL, ValueError, UnicodeError) as exc:
+        raise FetchError(f"{url[:200]!r} is not a valid URL") from exc
+    if scheme not in {"http", "https"}:
         raise FetchError(f"{url[:200]}: only http and https URLs are fetched")
-    host = parts.hostname or ""
     if not host:
         raise FetchError(f"{url[:200]} has no host")
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError) as exc:
+    except (OSError, UnicodeError, ValueError) as exc:
         raise FetchError(f"{host}: cannot resolve the host name ({exc})") from exc
-    for info in infos:
-        check_address(str(info[4][0]), port, policy)
-    return host, port
+    addresses = tuple(dict.fromkeys(str(info[4][0]) for info in infos))
+    if not addresses:
+        raise FetchError(f"{host}: the host name has no address")
+    if source_allowed is None:
+        source_allowed = any(_allowed(host, ipaddress.ip_address(a.split("%", 1)[0]), port, policy) for a in addresses)
+    for address in addresses:
+        check_address(address, port, policy, host=host, source_allowed=source_allowed)
+    return _Hop(parsed, host, port, addresses), source_allowed
 
 
-def _check_peer(response: httpx.Response, port: int, policy: FetchPolicy) -> None:
+def _check_peer(response: httpx.Response, host: str, port: int, policy: FetchPolicy, allowed: bool) -> None:
     stream = response.extensions.get("network_stream")
     peer = stream.get_extra_info("server_addr") if stream is not None else None
     if not peer:
         raise FetchError(f"{response.request.url}: cannot tell which address answered; refused")
-    check_address(str(peer[0]), int(peer[1]) if len(peer) > 1 else port, policy)
+    check_address(str(peer[0]), int(peer[1]) if len(peer) > 1 else port, policy, host=host, source_allowed=allowed)
 
 
 class _Inflater:
@@ -183,9 +255,8 @@ def _inflater(encoding: str) -> _Inflater | None:
     raise FetchError(f"unsupported Content-Encoding {encoding!r}")
 
 
-def _read_body(response: httpx.Response, policy: FetchPolicy, deadline: float) -> bytes:
+def _read_body(response: httpx.Response, policy: FetchPolicy, deadline: float, url: str) -> bytes:
     """The decompressed body, stopped at max_bytes and at the deadline."""
-    url = response.request.url
     declared = response.headers.get("content-length", "")
     encoding = response.headers.get("content-encoding", "")
     if declared.isdigit() and not encoding and int(declared) > policy.max_bytes:
@@ -206,6 +277,11 @@ def _read_body(response: httpx.Response, policy: FetchPolicy, deadline: float) -
     return bytes(out)
 
 
+def policy_for(settings: Settings, base: FetchPolicy = DEFAULT_POLICY) -> FetchPolicy:
+    """The fetch policy of these settings: base with the config's ``[fetch] allow``."""
+    return replace(base, allow=tuple(dict.fromkeys((*base.allow, *settings.fetch.allow))))
+
+
 def make_client(policy: FetchPolicy = DEFAULT_POLICY) -> httpx.Client:
     """An httpx client for fetch_url: no redirects followed by itself, no proxies from the environment."""
     return httpx.Client(
@@ -213,17 +289,30 @@ def make_client(policy: FetchPolicy = DEFAULT_POLICY) -> httpx.Client:
         trust_env=False,
         headers={"User-Agent": policy.user_agent, "Accept-Encoding": "gzip, deflate"},
         timeout=httpx.Timeout(policy.timeout),
+        # Connections are to checked IP addresses; one kept alive could carry a later request for
+        # another host name on that address under the first one's TLS check. Fetches are few.
+        limits=httpx.Limits(max_keepalive_connections=0),
     )
+
+
+def _host_header(hop: _Hop) -> str:
+    host = hop.url.raw_host.decode("ascii")
+    return host if hop.url.port is None else f"{host}:{hop.url.port}"
+
+
+def _at_address(hop: _Hop, address: str) -> httpx.URL:
+    return hop.url.copy_with(host=address.split("%", 1)[0])
 
 
 def _attempt(
     client: httpx.Client, url: str, policy: FetchPolicy, validators: Validators, deadline: float
 ) -> FetchResult:
-    """One attempt: redirects followed by hand, every hop checked."""
+    """One attempt: redirects followed by hand, every hop resolved once and checked."""
     current = url
+    source_allowed: bool | None = None
     for _hop in range(policy.max_redirects + 1):
-        _host, port = _check_url(current, policy)
-        headers = {}
+        hop, source_allowed = _resolve(current, policy, source_allowed)
+        headers = {"Host": _host_header(hop)}
         if validators.etag:
             headers["If-None-Match"] = validators.etag
         if validators.last_modified:
@@ -232,9 +321,10 @@ def _attempt(
         if remaining <= 0:
             raise FetchError(f"{url}: too slow, over the {policy.total_deadline:g} s deadline")
         timeout = httpx.Timeout(min(policy.timeout, remaining))
+        extensions = {"sni_hostname": hop.host} if hop.url.scheme == "https" else {}
         try:
-            with client.stream("GET", current, headers=headers, timeout=timeout) as response:
-                _check_peer(response, port, policy)
+            with _open(client, hop, headers, timeout, extensions) as response:
+                _check_peer(response, hop.host, hop.port, policy, source_allowed)
                 status = response.status_code
                 if status in REDIRECT_STATUSES:
                     location = response.headers.get("location", "")
@@ -248,7 +338,7 @@ def _attempt(
                     raise _Retryable(f"{current}: server error {status}")
                 if status >= 400:
                     raise FetchError(f"{current}: HTTP {status}; is the URL right?")
-                body = _read_body(response, policy, deadline)
+                body = _read_body(response, policy, deadline, current)
                 return FetchResult(
                     url,
                     current,
@@ -263,9 +353,26 @@ def _attempt(
             raise _Retryable(f"{current}: timed out ({type(exc).__name__})") from exc
         except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
             raise _Retryable(f"{current}: connection failed ({type(exc).__name__}: {exc})") from exc
-        except httpx.HTTPError as exc:
-            raise FetchError(f"{current}: {type(exc).__name__}: {exc}") from exc
+        except (*_HTTPX_ERRORS, ValueError) as exc:
+            raise FetchError(f"{current[:200]}: {type(exc).__name__}: {str(exc)[:200]}") from exc
     raise FetchError(f"{url}: more than {policy.max_redirects} redirects")
+
+
+@contextmanager
+def _open(
+    client: httpx.Client, hop: _Hop, headers: dict[str, str], timeout: httpx.Timeout, extensions: dict[str, str]
+) -> Iterator[httpx.Response]:
+    """A streamed GET to the first of hop's checked addresses that accepts the connection."""
+    for n, address in enumerate(hop.addresses):
+        try:
+            with client.stream(
+                "GET", _at_address(hop, address), headers=headers, timeout=timeout, extensions=extensions
+            ) as response:
+                yield response
+                return
+        except httpx.ConnectError:
+            if n == len(hop.addresses) - 1:
+                raise
 
 
 def fetch_url(
@@ -319,6 +426,9 @@ def _iter_fetch(
             return fetch_url(job[0], policy, job[1], client=client)
         except FetchError as exc:
             return exc
+        except (*_HTTPX_ERRORS, OSError, ValueError) as exc:  # a fetch never ends a run
+            LOGGER.debug("fetch of %s failed", job[0], exc_info=True)
+            return FetchError(f"{job[0][:200]}: {type(exc).__name__}: {str(exc)[:200]}")
 
     with ThreadPoolExecutor(max_workers=max(1, policy.parallel), thread_name_prefix="digest-fetch") as pool:
         yield from pool.map(one, jobs)

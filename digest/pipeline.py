@@ -239,15 +239,17 @@ def build_day(
     inputs: Sequence[str] = (),
     captured: dt.datetime | None = None,
     pdf: bool = True,
+    replace: bool = False,
     jobs: int | None = None,
     progress: Progress | None = None,
 ) -> BuildReport:
     """Build day's briefing into out_dir, from inputs (stored too) or, without inputs, from the store.
 
+    With inputs, a day whose edition the daily job made is replaced only when replace is true.
     jobs: worker processes for the summaries (None: every core on a big day); the files are the same for any
     value. progress hears of each stage as it starts, advances and ends.
-    Raises InputError (no such input, or nothing stored for the day), StoreError, RenderError
-    or DeliveryError.
+    Raises InputError (no such input, nothing stored for the day, or the daily job's day without
+    replace), StoreError, RenderError or DeliveryError.
     """
     captured = captured or settings.briefing.cutoff(day)
     stages = _Stages(progress)
@@ -256,15 +258,20 @@ def build_day(
     with open_store(settings.store_url) as store:
         if inputs:
             with stages.stage("read") as note:
-                result = read_inputs(inputs, captured)
+                result = read_inputs(inputs, captured, allow=settings.fetch.allow)
                 skipped = result.skipped
                 articles = list(result.articles)
                 note.append(f"{_plural(len(articles), 'article')}, {_plural(len(skipped), 'input')} skipped")
             if not articles:
                 raise InputError("no articles could be read from the inputs; see the skipped files above")
+            if not replace and store.edition_origin(day) == "run":
+                raise InputError(
+                    f"{day} already has the daily job's edition (digest run); "
+                    "add --replace to make these inputs the day instead"
+                )
             with stages.stage("store") as note:
                 new = store.add_articles(articles)
-                store.set_edition(day, [a.id for a in articles])
+                store.set_edition(day, [a.id for a in articles], origin="build")
                 note.append(f"{new} new of {len(articles)}")
         else:
             with stages.stage("read") as note:

@@ -62,6 +62,7 @@ class RunReport:
     days: tuple[DayRecord, ...]
     mail: tuple[SendReport, ...]
     left_behind: tuple[dt.date, ...]  # days older than the catch-up cap, never built
+    kept_builds: tuple[dt.date, ...] = ()  # days whose edition `digest build --input` made, kept as is
 
     @property
     def sent(self) -> int:
@@ -141,12 +142,19 @@ def run_daily(
             LOGGER.warning("%s is more than %d days back; not built (use `digest build`)", day, MAX_CATCHUP_DAYS)
         days: list[DayRecord] = []
         mail: list[SendReport] = []
+        kept: list[dt.date] = []
         for day in todo:
             record = store.day_record(day)
-            if record is None:
+            if record is None and store.edition_origin(day) == "build":
+                # A day built by hand is the user's choice: the daily job mails it as it is.
+                articles = store.edition(day)
+                kept.append(day)
+                store.record_day(day, "planned", 0, len(articles), clock())
+                LOGGER.warning("%s: keeping the edition made by `digest build --input`; not replaced", day)
+            elif record is None:
                 articles = _late_arrivals(store, settings, day)
                 articles += store.articles_for_window(*settings.briefing.window(day))
-                store.set_edition(day, [a.id for a in articles])
+                store.set_edition(day, [a.id for a in articles], origin="run")
                 store.record_day(day, "planned", 0, len(articles), clock())
                 LOGGER.info("stage plan: %s has %d articles", day, len(articles))
             built = store.day_record(day)
@@ -168,7 +176,7 @@ def run_daily(
                 store.record_day(day, "completed", built.stories, built.articles, clock())
                 LOGGER.info("completed %s", day)
             days.append(store.day_record(day) or built)
-    return RunReport(until, new, skipped, tuple(days), tuple(mail), tuple(too_old))
+    return RunReport(until, new, skipped, tuple(days), tuple(mail), tuple(too_old), tuple(kept))
 
 
 def run_scheduled(

@@ -8,6 +8,7 @@ in one transaction, so an interrupted upgrade leaves the old version intact.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import logging
 import re
@@ -15,7 +16,7 @@ import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -152,7 +153,7 @@ def _create_stories_v4(conn: Connection) -> None:
     metadata.create_all(conn, tables=[stories_table])
 
 
-# The archive's stories as `digest serve` searches them (schema 5, issue 18): one row per story of
+# The archive's stories as `digest serve` searches them (schema 5): one row per story of
 # each archived day, read from that day's briefing.json (so days built with an in-memory store,
 # such as the demo, are searchable too). ``signature`` notes which briefing.json a day was indexed
 # from, so a rebuilt day is indexed again. The full-text index itself is the database's own:
@@ -194,6 +195,22 @@ def _create_search_v5(conn: Connection) -> None:
         conn.execute(sa.text(_SQLITE_FTS))
 
 
+# Who made each day's edition (schema 6): "build" (`digest build --input`) or "run" (the
+# daily job), so that neither silently replaces the other's. Days stored before it have no row;
+# ``Store.edition_origin`` reads them from run_days instead.
+edition_origins_table = sa.Table(
+    "edition_origins",
+    metadata,
+    sa.Column("day", sa.Text, primary_key=True),
+    sa.Column("origin", sa.Text, nullable=False),  # build | run
+)
+EDITION_ORIGINS = ("build", "run")
+
+
+def _create_origins_v6(conn: Connection) -> None:
+    metadata.create_all(conn, tables=[edition_origins_table])
+
+
 # MIGRATIONS[n] upgrades a store at version n to n + 1 (version 0 is an empty database).
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _create_v1,
@@ -201,6 +218,7 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     _create_delivery_v3,
     _create_stories_v4,
     _create_search_v5,
+    _create_origins_v6,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -306,6 +324,43 @@ def _utc_text(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat()
 
 
+# What SQLite says, and what the user can do about it: one line instead of a traceback.
+_EXPLAINED = (
+    ("database or disk is full", "the disk holding it is full; free some space and run again"),
+    ("readonly database", "it is read-only; make its folder and file writable"),
+    ("unable to open database file", "it cannot be opened; does its folder exist, and is it writable?"),
+    ("malformed", "it is damaged ({detail}); restore it from a backup, or try `sqlite3 FILE .recover`"),
+    ("not a database", "it is not a digest store ({detail}); check [store] url"),
+    ("no such table", "it is damaged or not a digest store ({detail}); restore it from a backup"),
+    ("no such column", "it is damaged or not a digest store ({detail}); restore it from a backup"),
+    ("database is locked", "another process holds it locked; try again when it has finished"),
+    ("disk i/o error", "the disk failed while reading or writing it ({detail}); is it full?"),
+)
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _store_error(exc: SQLAlchemyError, url: object) -> StoreError:
+    """A one-line StoreError for a database failure, saying what to do next."""
+    detail = str(getattr(exc, "orig", None) or exc).splitlines()[0][:200]
+    for needle, advice in _EXPLAINED:
+        if needle in detail.lower():
+            return StoreError(f"the store {url}: {advice.format(detail=detail)}")
+    return StoreError(f"the store {url} failed: {type(exc).__name__}: {detail}")
+
+
+def _mapped(method: _F) -> _F:
+    """method with every SQLAlchemy error turned into a one-line StoreError."""
+
+    @functools.wraps(method)
+    def wrapper(self: Store, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except SQLAlchemyError as exc:
+            raise _store_error(exc, self.engine.url.render_as_string(hide_password=True)) from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
 def _row_to_article(row: Any) -> Article:
     return Article(
         id=row.id,
@@ -383,9 +438,13 @@ class Store:
                 conn.execute(sa.insert(arrivals_table), [{"article_id": r["id"], "stored_at": when} for r in new])
         return len(new)
 
-    def set_edition(self, day: dt.date, article_ids: Sequence[str]) -> None:
-        """Make these articles (in this order) the whole of day's briefing."""
+    def set_edition(self, day: dt.date, article_ids: Sequence[str], origin: str = "build") -> None:
+        """Make these articles (in this order) the whole of day's briefing, made by origin ("build" or "run")."""
+        if origin not in EDITION_ORIGINS:
+            raise ValueError(f"unknown edition origin {origin!r}")
         with self.engine.begin() as conn:
+            conn.execute(sa.delete(edition_origins_table).where(edition_origins_table.c.day == day.isoformat()))
+            conn.execute(sa.insert(edition_origins_table).values(day=day.isoformat(), origin=origin))
             conn.execute(sa.delete(editions_table).where(editions_table.c.day == day.isoformat()))
             ids = list(dict.fromkeys(article_ids))
             if ids:
@@ -393,6 +452,22 @@ class Store:
                     sa.insert(editions_table),
                     [{"day": day.isoformat(), "article_id": i, "position": n} for n, i in enumerate(ids)],
                 )
+
+    def edition_origin(self, day: dt.date) -> str | None:
+        """Who made day's edition: "build", "run", or None when there is none."""
+        key = day.isoformat()
+        with self.engine.connect() as conn:
+            origin = conn.execute(
+                sa.select(edition_origins_table.c.origin).where(edition_origins_table.c.day == key)
+            ).scalar()
+            if origin is not None:
+                return str(origin)
+            # A store from before schema 5: a day the daily job recorded is its own, else a build's.
+            if conn.execute(sa.select(run_days_table.c.day).where(run_days_table.c.day == key)).first():
+                return "run"
+            if conn.execute(sa.select(editions_table.c.day).where(editions_table.c.day == key).limit(1)).first():
+                return "build"
+        return None
 
     def edition(self, day: dt.date) -> list[Article]:
         """The articles of day's briefing, in the order they were given."""
@@ -739,6 +814,14 @@ class Store:
         self.close()
 
 
+# Every query of the store reports a database failure (full disk, read-only file, a damaged page
+# or a dropped table) as one StoreError line, never a traceback.
+for _name, _method in list(vars(Store).items()):
+    if callable(_method) and not _name.startswith("_") and _name != "close":
+        setattr(Store, _name, _mapped(_method))
+del _name, _method
+
+
 def open_store(url: str) -> Store:
     """Open (creating and migrating as needed) the store at a SQLAlchemy URL.
 
@@ -754,5 +837,9 @@ def open_store(url: str) -> Store:
         store = Store(engine)
         store.migrate()
         return store
-    except (SQLAlchemyError, OSError, ValueError) as exc:
+    except StoreError:
+        raise
+    except SQLAlchemyError as exc:
+        raise _store_error(exc, url) from exc
+    except (OSError, ValueError) as exc:
         raise StoreError(f"cannot open the store {url}: {exc.__class__.__name__}: {str(exc).splitlines()[0]}") from exc

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -103,3 +106,70 @@ def test_base_url_and_serve_token(tmp_path: Path) -> None:
     assert settings.serve.token == "file" and "file" not in repr(settings)
     assert load(path, environ={"DIGEST_SERVE_TOKEN": "env"}).serve.token == "env"
     assert load(None, environ={}).briefing.day_url(dt.date(2026, 11, 24)) == ""
+
+
+# --- issue 12: values that used to crash later, or were accepted and wrong -------------------------
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ('[briefing]\ntimezone = "Europe"', "IANA zone"),
+        ("[briefing]\nsummary_words = inf", "finite"),
+        ("[briefing]\nmax_stories = nan", "finite"),
+        ("[smtp]\ntimeout = nan", "finite"),
+        ("[smtp]\ntimeout = -inf", "finite"),
+        ("[smtp]\nport = 99999", "1-65535"),
+        ("[smtp]\nport = -1", "1-65535"),
+        ("[smtp]\nport = 587.5", "whole number"),
+        ("[output]\ndir = 5", "output.dir must be a non-empty string"),
+        ("[store]\nurl = 5", "store.url must be a non-empty string"),
+        ('[[sources]]\nurl = "ftp://files.example/feed.xml"', "only http"),
+        ('[email]\nto = ["x@y>, evil@z"]', "not valid"),
+        ('[email]\nto = ["ana@example.org, ben@example.org"]', "not valid"),
+        ('[email]\nfrom = "Ana <ana@example.org>"', "not valid"),
+        ('[fetch]\nallow = ["http://feeds.lan/"]', "fetch.allow"),
+        ('[fetch]\nallow = ["10.0.0.1:99999"]', "fetch.allow"),
+        ('[fetch]\nblock = ["x"]', "unknown setting fetch.block"),
+    ],
+)
+def test_bad_values_are_one_line_config_errors(tmp_path: Path, toml: str, message: str) -> None:
+    path = tmp_path / "digest.toml"
+    path.write_text(toml + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=message) as info:
+        load(path, environ={})
+    assert "\n" not in str(info.value)
+
+
+def test_fetch_allow_is_read() -> None:
+    assert load(environ={}).fetch.allow == ()
+
+
+def test_fetch_allow_entries(tmp_path: Path) -> None:
+    path = tmp_path / "digest.toml"
+    path.write_text('[fetch]\nallow = ["127.0.0.1:8080", "192.168.1.0/24", "feeds.lan", "[fd00::1]:80"]\n')
+    assert load(path, environ={}).fetch.allow == ("127.0.0.1:8080", "192.168.1.0/24", "feeds.lan", "[fd00::1]:80")
+
+
+def test_environment_text_that_is_not_utf8_is_a_config_error() -> None:
+    # os.environ holds undecodable bytes as lone surrogates (surrogateescape), as here.
+    with pytest.raises(ConfigError, match=r"briefing\.title is not valid UTF-8"):
+        load(environ={"DIGEST_TITLE": "Morning \udcff briefing"})
+    with pytest.raises(ConfigError, match="IANA zone"):
+        load(environ={"DIGEST_TIMEZONE": "Europe"})
+
+
+def test_cli_reports_bad_environment_bytes_in_one_line(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DIGEST_")}
+    envb = {k.encode(): v.encode() for k, v in env.items()} | {b"DIGEST_TITLE": b"Morning \xff briefing"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "digest", "archive", "--out", str(tmp_path)],
+        env=envb,  # type: ignore[arg-type]
+        capture_output=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.decode().strip().splitlines() == [
+        "digest: error: briefing.title is not valid UTF-8 text; check the config file or environment"
+    ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from pathlib import Path
@@ -252,3 +254,53 @@ def test_the_feed_lists_the_days_as_atom_and_is_stable(built: Path, tmp_path: Pa
     assert entry.find("a:updated", ns).text == "2026-11-24T06:30:00+00:00"  # type: ignore[union-attr]
     assert "Tarnby" in (entry.find("a:summary", ns).text or "")  # type: ignore[union-attr]
     assert root.find("a:id", ns).text.startswith("urn:uuid:")  # type: ignore[union-attr]
+
+
+_FULL_DISK_WRITE = """
+import datetime as dt, resource, signal, sys
+from pathlib import Path
+from digest.deliver import write_day
+from digest.errors import DeliveryError
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead
+resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, resource.RLIM_INFINITY))
+files = {"briefing.html": b"new html", "email.html": b"new email", "briefing.pdf": b"%PDF" + b"x" * 200_000}
+try:
+    write_day(Path(sys.argv[1]), dt.date(2026, 11, 24), files)
+except DeliveryError as exc:
+    print("refused:", exc)
+"""
+
+
+def test_a_day_whose_write_fails_midway_keeps_all_its_old_files(tmp_path: Path) -> None:
+    """A full disk while writing a day used to leave new html/email beside the old json/pdf.
+
+    The disk is filled for real, for one process: RLIMIT_FSIZE makes the kernel refuse the write
+    of the third file (the PDF) after the first two were written.
+    """
+    old = {
+        "briefing.html": b"old html",
+        "email.html": b"old email",
+        "briefing.txt": b"old text",
+        "briefing.json": b"{}",
+        "briefing.pdf": b"%PDF old",
+    }
+    write_day(tmp_path, DAY, old)
+    proc = subprocess.run(
+        [sys.executable, "-c", _FULL_DISK_WRITE, str(tmp_path)], capture_output=True, text=True, check=True
+    )
+    assert proc.stdout.startswith("refused: cannot write the briefing into"), proc.stdout + proc.stderr
+    folder = tmp_path / DAY.isoformat()
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == old
+    assert [p.name for p in tmp_path.iterdir()] == [DAY.isoformat()]  # no temporary folder left
+
+
+def test_a_day_is_replaced_whole_and_a_cut_swap_is_finished(tmp_path: Path) -> None:
+    write_day(tmp_path, DAY, {"briefing.html": b"one", "briefing.pdf": b"%PDF one"})
+    write_day(tmp_path, DAY, {"briefing.html": b"two"})
+    folder = tmp_path / DAY.isoformat()
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == {"briefing.html": b"two"}  # no stale PDF
+    folder.rename(tmp_path / f".{DAY.isoformat()}.old")  # killed between the two renames of a swap
+    (tmp_path / f".{DAY.isoformat()}.new").mkdir()
+    write_day(tmp_path, DAY, {"briefing.html": b"three"})
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == {"briefing.html": b"three"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == [DAY.isoformat()]

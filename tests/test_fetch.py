@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import gzip
+import socket
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
+from typing import Any
 
 import pytest
 from localserver import LocalServer, local_server, send
@@ -199,3 +201,112 @@ def test_policy_defaults_are_sane() -> None:
     policy = FetchPolicy()
     assert policy.allow_addresses == frozenset()
     assert policy.total_deadline > policy.timeout > 0 and policy.max_redirects <= 10
+
+
+# --- issue 12: hostile redirects, address forms, DNS rebinding; issue 13: [fetch] allow -------------
+
+
+def test_a_malformed_redirect_location_is_a_fetch_error(server: LocalServer) -> None:
+    """Case 4: httpx.InvalidURL (not an httpx.HTTPError) used to escape fetch_url and end ingestion."""
+    server.routes["/badloc"] = lambda h: send(h, 302, Location="http:\\\\127.0.0.1:8765\\x")
+    server.routes["/badloc2"] = lambda h: send(h, 301, Location="http://[::1:80/")
+    for path in ("/badloc", "/badloc2"):
+        with pytest.raises(FetchError):
+            fetch_url(server.base + path, server.policy())
+    results = fetch_many([(server.base + "/badloc", Validators())], server.policy())
+    assert isinstance(results[0], FetchError)
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "::127.0.0.1",  # IPv4-compatible (deprecated) form of loopback
+        "::8.8.8.8",  # IPv4-compatible, even of a public address: refused outright
+        "64:ff9b::7f00:1",  # NAT64 of 127.0.0.1
+        "64:ff9b::a00:1",  # NAT64 of 10.0.0.1
+        "64:ff9b:1::a9fe:a9fe",  # local-use NAT64 of 169.254.169.254
+        "2002:7f00:1::",  # 6to4 of 127.0.0.1
+        "2002:a9fe:a9fe::1",  # 6to4 of the metadata address
+        "2001:0:4136:e378:8000:63bf:3fff:fdd2",  # Teredo
+        "::ffff:10.0.0.1",  # IPv4-mapped private
+    ],
+)
+def test_transition_forms_of_private_addresses_are_refused(address: str) -> None:
+    with pytest.raises(FetchError, match="refused"):
+        check_address(address, 80, DEFAULT_POLICY)
+
+
+@pytest.mark.parametrize("address", ["64:ff9b::5db8:d822", "2002:5db8:d822::1", "::ffff:93.184.216.34"])
+def test_transition_forms_of_public_addresses_pass(address: str) -> None:
+    check_address(address, 80, DEFAULT_POLICY)
+
+
+def test_bracketed_ipv4_compatible_url_is_refused_before_connecting(server: LocalServer) -> None:
+    with pytest.raises(FetchError, match="refused"):
+        fetch_url(f"http://[::127.0.0.1]:{server.port}/hello", server.policy())
+
+
+def _fake_dns(monkeypatch: pytest.MonkeyPatch, answers: dict[str, list[str]]) -> list[str]:
+    """Answer getaddrinfo for the test's own names from answers (popped in turn); log each lookup.
+
+    There is no DNS server to run here, so the resolver is the one part replaced; every connect
+    still goes to the real local server (or nowhere).
+    """
+    real = socket.getaddrinfo
+    asked: list[str] = []
+
+    def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if host not in answers:
+            return real(host, port, *args, **kwargs)
+        asked.append(host)
+        address = answers[host].pop(0) if len(answers[host]) > 1 else answers[host][0]
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, int(port)))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return asked
+
+
+def test_dns_rebinding_never_reaches_the_rebound_address(server: LocalServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A name that answers a public address for the check and 127.0.0.1 for the connect gets nothing."""
+    server.routes["/secret"] = lambda h: send(h, 200, b"internal")
+    _fake_dns(monkeypatch, {"rebind.test": ["192.0.43.8", "127.0.0.1"]})
+    before = server.hits["/secret"]
+    with pytest.raises(FetchError):
+        fetch_url(f"http://rebind.test:{server.port}/secret", server.policy(timeout=0.5, retries=0, total_deadline=1.5))
+    assert server.hits["/secret"] == before  # the rebound answer was never used for a connect
+
+
+def test_the_connection_goes_to_the_checked_address_with_the_name_as_host(
+    server: LocalServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server.routes["/named"] = lambda h: send(h, 200, b"named")
+    server.routes["/hop"] = lambda h: send(h, 302, Location="/named")
+    asked = _fake_dns(monkeypatch, {"feeds.test": ["127.0.0.1"]})
+    result = fetch_url(f"http://feeds.test:{server.port}/hop", FetchPolicy(allow=("feeds.test",), backoff=0.01))
+    assert result.content == b"named" and result.final_url == f"http://feeds.test:{server.port}/named"
+    assert server.headers["/named"]["Host"] == f"feeds.test:{server.port}"
+    assert asked == ["feeds.test", "feeds.test"]  # one resolution per hop, none by httpx
+
+
+def test_allow_entries_open_the_guard_for_what_they_name(server: LocalServer) -> None:
+    server.routes["/hello"] = lambda h: send(h, 200, b"hi")
+    url = server.base + "/hello"
+    for allow in ([f"127.0.0.1:{server.port}"], ["127.0.0.0/8"], [f"localhost:{server.port}"]):
+        target = url.replace("127.0.0.1", "localhost") if "localhost" in allow[0] else url
+        assert fetch_url(target, FetchPolicy(allow=tuple(allow))).content == b"hi"
+    for allow in ([], ["127.0.0.1:1"], ["10.0.0.0/8"], ["feeds.lan"]):
+        with pytest.raises(FetchError, match="refused"):
+            fetch_url(url, FetchPolicy(allow=tuple(allow)))
+
+
+def test_a_redirect_into_an_allowed_address_needs_an_allowed_source() -> None:
+    policy = FetchPolicy(allow=("192.168.1.0/24",))
+    check_address("192.168.1.20", 80, policy)  # the source itself is allowed
+    with pytest.raises(FetchError, match="source is not in"):
+        check_address("192.168.1.20", 80, policy, source_allowed=False)  # reached by a redirect from elsewhere
+
+
+def test_a_redirect_to_another_allowed_port_is_refused(server: LocalServer) -> None:
+    server.routes["/elsewhere"] = lambda h: send(h, 302, Location="http://127.0.0.1:1/admin")
+    with pytest.raises(FetchError, match="refused"):
+        fetch_url(server.base + "/elsewhere", FetchPolicy(allow=(f"127.0.0.1:{server.port}",)))

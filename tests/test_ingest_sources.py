@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from localserver import LocalServer, local_server, send
 
 from digest.cli import cli
-from digest.config import Settings, SourceSettings
+from digest.config import Settings, SourceSettings, load
 from digest.ingest import ingest_sources, read_inputs
 from digest.store import open_store
 
@@ -168,3 +168,68 @@ def test_url_inputs_use_the_guard_by_default(server: LocalServer) -> None:
 def test_sources_without_config() -> None:
     result = CliRunner().invoke(cli, ["sources"], env={"DIGEST_STORE_URL": "sqlite://"})
     assert result.exit_code == 0 and "no sources configured" in result.output
+
+
+def _teaser_feed(base: str, count: int, outlet: str = "Teaser Wire") -> bytes:
+    items = "".join(
+        f"<item><title>Story {n}</title><link>{base}/story{n}</link>"
+        f"<pubDate>Mon, 23 Nov 2026 0{n % 10}:15:00 +0000</pubDate><description>Short deck {n} …</description></item>"
+        for n in range(count)
+    )
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>{outlet}</title>{items}</channel></rss>'.encode()
+
+
+def test_teaser_pages_are_capped_per_feed(tmp_path: Path) -> None:
+    with local_server() as srv:
+        srv.routes["/teasers.xml"] = lambda h: send(h, 200, _teaser_feed(srv.base, 6))
+        for n in range(6):
+            srv.routes[f"/story{n}"] = lambda h: send(h, 200, _page(), Content_Type="text/html")
+        settings = Settings(
+            sources=(SourceSettings(url=srv.base + "/teasers.xml", fetch_full=True),),
+            store_url=f"sqlite:///{tmp_path / 'store.db'}",
+        )
+        with open_store(settings.store_url) as store:
+            result = ingest_sources(settings, store, NOW, srv.policy(max_pages_per_feed=2))
+        assert sum(srv.hits[f"/story{n}"] for n in range(6)) == 2
+        assert result.outcomes[0].pages_fetched == 2
+
+
+def test_a_fetched_page_keeps_its_outlet_and_the_items_time(tmp_path: Path) -> None:
+    """Issue 13: the page's outlet (og:site_name) names the article; the feed item's time dates it."""
+    page = (
+        _page()
+        .replace(b"content='Tarn Courier'", b"content='Tarn Courier Online'")
+        .replace(b"<head>", b"<head><meta property='article:published_time' content='2026-11-20T10:00:00+00:00'>")
+    )
+    with local_server() as srv:
+        srv.routes["/teasers.xml"] = lambda h: send(h, 200, _teaser_feed(srv.base, 1, outlet="Aggregator"))
+        srv.routes["/story0"] = lambda h: send(h, 200, page, Content_Type="text/html")
+        settings = Settings(
+            sources=(SourceSettings(url=srv.base + "/teasers.xml", fetch_full=True),),
+            store_url=f"sqlite:///{tmp_path / 'store.db'}",
+        )
+        with open_store(settings.store_url) as store:
+            (article,) = ingest_sources(settings, store, NOW, srv.policy()).articles
+    assert article.outlet == "Tarn Courier Online"
+    assert article.published == dt.datetime(2026, 11, 23, 0, 15, tzinfo=dt.UTC)
+    assert article.text.split("\n\n") == PAGE_PARAS
+
+
+def test_a_feed_on_127_0_0_1_is_read_only_when_fetch_allow_names_it(tmp_path: Path) -> None:
+    """Issue 13: `[fetch] allow` in the config file opens the address guard for what it names only."""
+
+    with local_server() as srv:
+        srv.routes["/feed.xml"] = lambda h: send(h, 200, _rss(srv.base), Content_Type="application/rss+xml")
+        for allow in ("", f'[fetch]\nallow = ["127.0.0.1:{srv.port}"]\n'):
+            config = tmp_path / "digest.toml"
+            config.write_text(
+                f'{allow}[[sources]]\nurl = "{srv.base}/feed.xml"\n[store]\nurl = "sqlite:///{tmp_path}/s.db"\n',
+                encoding="utf-8",
+            )
+            with open_store(f"sqlite:///{tmp_path}/s.db") as store:
+                result = ingest_sources(load(config, environ={}), store, NOW)
+            if allow:
+                assert len(result.articles) == 2 and not result.failed
+            else:
+                assert not result.articles and "refused" in result.failed[0].error
+        assert srv.hits["/feed.xml"] == 1  # the refused run never connected

@@ -183,3 +183,42 @@ def test_an_article_arriving_after_its_day_joins_the_next_edition_once(tmp_path:
     # The 26th regenerates from its stored edition, late article included.
     story = json.loads((out / "2026-11-26" / "briefing.json").read_text(encoding="utf-8"))["stories"][0]
     assert story["label"] and "Kessa" in (out / "2026-11-26" / "briefing.txt").read_text(encoding="utf-8")
+
+
+def _invoke_status(config: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["--config", str(config), *args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result.exit_code, result.output
+
+
+def test_the_daily_job_keeps_a_day_built_by_hand_and_mails_it(tmp_path: Path, samples_dir: Path) -> None:
+    """`digest build --input ... --date D` then `digest run --date D` used to replace D (16 stories -> 4)."""
+    handler = RecordingHandler()
+    with smtp_server(handler) as port:
+        config = _config(tmp_path, port, FIXTURES / "three_days")
+        built = _invoke(config, "build", "--no-pdf", "--input", str(samples_dir), "--date", "2026-11-24")
+        before = json.loads((tmp_path / "out" / "2026-11-24" / "briefing.json").read_text(encoding="utf-8"))
+        ran = _invoke(config, "run", "--date", "2026-11-24", "--no-pdf")
+    after = json.loads((tmp_path / "out" / "2026-11-24" / "briefing.json").read_text(encoding="utf-8"))
+    assert "2026-11-24: kept the edition made by `digest build --input`" in ran
+    assert after == before and len(after["stories"]) > 4 and "stories from" in built
+    assert len(handler.messages) == 2  # mailed as built
+    rebuilt = _invoke(config, "build", "--no-pdf", "--date", "2026-11-24")  # still rebuildable
+    assert f"{len(before['stories'])} stories" in rebuilt
+
+
+def test_a_manual_build_refuses_the_daily_jobs_day_unless_told_to_replace_it(tmp_path: Path, samples_dir: Path) -> None:
+    handler = RecordingHandler()
+    with smtp_server(handler) as port:
+        config = _config(tmp_path, port, FIXTURES / "three_days")
+        _invoke(config, "run", "--date", "2026-11-24", "--no-pdf")
+    day = tmp_path / "out" / "2026-11-24" / "briefing.json"
+    mailed = day.read_bytes()
+    code, output = _invoke_status(config, "build", "--no-pdf", "--input", str(samples_dir), "--date", "2026-11-24")
+    assert code == 2 and day.read_bytes() == mailed
+    assert output.strip().splitlines()[-1] == (
+        "digest: error: 2026-11-24 already has the daily job's edition (digest run); "
+        "add --replace to make these inputs the day instead"
+    )
+    args = ("build", "--no-pdf", "--replace", "--input", str(samples_dir), "--date", "2026-11-24")
+    assert _invoke_status(config, *args)[0] in (0, 1) and day.read_bytes() != mailed

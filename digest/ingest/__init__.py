@@ -19,7 +19,7 @@ import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from ..models import Article, Skip
@@ -69,10 +69,18 @@ def _is_url(location: str) -> bool:
     return location.lower().startswith(("http://", "https://"))
 
 
-def read_inputs(locations: Iterable[str], captured: dt.datetime, *, policy: FetchPolicy | None = None) -> IngestResult:
+def read_inputs(
+    locations: Iterable[str],
+    captured: dt.datetime,
+    *,
+    policy: FetchPolicy | None = None,
+    allow: tuple[str, ...] = (),
+) -> IngestResult:
     """Read every location (files, folders, http(s) URLs); page-dump relative times count back from captured.
 
-    Raises InputError for a local location that does not exist.
+    URLs are fetched under policy (default: the standard limits), with allow (``[fetch] allow``)
+    added to its private addresses that may be fetched. Raises InputError for a local location
+    that does not exist.
     """
     articles: dict[str, Article] = {}
     skipped: list[Skip] = []
@@ -100,5 +108,6 @@ def read_inputs(locations: Iterable[str], captured: dt.datetime, *, policy: Fetc
         from ..fetch import DEFAULT_POLICY
         from .sources import read_urls
 
-        take(read_urls(urls, captured, policy or DEFAULT_POLICY))
+        base = policy or DEFAULT_POLICY
+        take(read_urls(urls, captured, replace(base, allow=(*base.allow, *allow))))
     return IngestResult(tuple(articles.values()), tuple(skipped))

@@ -12,7 +12,15 @@ from ..language import detect_language
 from ..models import Article
 from ..text import normalize_space
 
-__all__ = ["article_id", "clean_body", "copy_id", "make_article", "parse_datetime", "split_subheading"]
+__all__ = [
+    "article_id",
+    "clean_body",
+    "copy_id",
+    "make_article",
+    "parse_datetime",
+    "sanitize_text",
+    "split_subheading",
+]
 
 # A paragraph line that ends in a short Title Case phrase with no closing punctuation is a
 # sub-heading the scraper glued on ("... far apart. Kyiv's Position on Peace Talks").
@@ -39,6 +47,17 @@ _SMALL_WORDS = frozenset(
 )
 MAX_SUBHEADING_WORDS = 8  # longer tails are prose that lost its full stop, not headings
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
+# What no output may carry, whatever the input: lone surrogates (they cannot be encoded, so they
+# crash the store and every writer), C0/C1 controls other than tab and newline (ESC and BEL drive
+# terminals, NUL cuts C strings), and the bidi embedding/override/isolate controls and marks
+# (U+202A-U+202E, U+2066-U+2069, U+200E/F, U+061C) that reorder what a reader sees.
+_UNSAFE_RE = re.compile(
+    "[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+_BREAKS = frozenset("\r\x0b\x0c")  # line breaks other than \n: a break (or a space), not nothing
+# Publication times outside these years are typos or hostile ("9999-12-31T23:59:59-14:00"): the
+# article is kept, undated. Far from datetime's limits, so no zone shift can overflow.
+MIN_YEAR, MAX_YEAR = 1900, 2200
 
 
 def article_id(url: str, title: str, text: str) -> str:
@@ -72,6 +91,22 @@ def split_subheading(line: str) -> tuple[str, str]:
     return line, ""
 
 
+def sanitize_text(value: object, *, multiline: bool = False) -> str:
+    """Untrusted text made safe for every output: NFC, no surrogates, controls or bidi overrides.
+
+    The one cleaning step every reader's strings pass through (``make_article`` calls it on every
+    field, and skip reports and source names use it too). With multiline, newlines and tabs stay.
+    """
+    if not isinstance(value, str) or not value:
+        return ""
+    value = value.replace("\r\n", "\n")
+    brk = "\n" if multiline else " "
+    cleaned = _UNSAFE_RE.sub(lambda m: brk if m.group(0) in _BREAKS else "", value.replace("\r", brk))
+    if not multiline:
+        cleaned = cleaned.replace("\n", " ").replace("\t", " ")
+    return unicodedata.normalize("NFC", cleaned)
+
+
 def clean_body(lines: list[str]) -> str:
     """Paragraph lines to a body: control characters gone, glued sub-headings dropped."""
     paras = []
@@ -91,7 +126,7 @@ def clean_line(text: str) -> str:
 
 
 def parse_datetime(value: object) -> dt.datetime | None:
-    """An aware UTC datetime from ISO 8601 or RFC 822 text (None when it cannot be read)."""
+    """An aware UTC datetime from ISO 8601 or RFC 822 text (None when it cannot be read or is out of range)."""
     if isinstance(value, dt.datetime):
         parsed = value
     elif isinstance(value, str) and value.strip():
@@ -101,13 +136,18 @@ def parse_datetime(value: object) -> dt.datetime | None:
         except ValueError:
             try:
                 parsed = parsedate_to_datetime(text)
-            except (TypeError, ValueError, IndexError):
+            except (TypeError, ValueError, IndexError, OverflowError):
                 return None
     else:
         return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.UTC)
-    return parsed.astimezone(dt.UTC)
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        return None
+    try:
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=dt.UTC)
+        return parsed.astimezone(dt.UTC)
+    except (OverflowError, ValueError):  # a zone offset that cannot be applied
+        return None
 
 
 def make_article(
@@ -121,17 +161,23 @@ def make_article(
     language: str = "",
     author: str = "",
 ) -> Article:
-    """An Article with cleaned fields, its stable id and its detected language (declared one as fallback)."""
-    title = clean_line(title)
-    url = clean_line(url)
+    """An Article with cleaned fields, its stable id and its detected language (declared one as fallback).
+
+    Every reader builds its articles here, so every string passes ``sanitize_text`` once.
+    """
+    title = clean_line(sanitize_text(title))
+    url = clean_line(sanitize_text(url))
+    text = sanitize_text(text, multiline=True)
+    if published is not None and not MIN_YEAR <= published.year <= MAX_YEAR:
+        published = None
     return Article(
         id=article_id(url, title, text),
         title=title,
         text=text,
-        outlet=clean_line(outlet),
+        outlet=clean_line(sanitize_text(outlet)),
         url=url,
         published=published,
-        source=source,
-        language=detect_language(text, language),
-        author=clean_line(author),
+        source=sanitize_text(source),
+        language=detect_language(text, sanitize_text(language)),
+        author=clean_line(sanitize_text(author)),
     )

@@ -98,7 +98,10 @@ def parse_relative_time(text: str, captured: dt.datetime) -> dt.datetime | None:
     count = int(n) if n.isdigit() else _NUMBER_WORDS[n]
     unit = m["unit"].lower()
     seconds = _UNIT_SECONDS["h" if unit.startswith("h") else unit[:3]]
-    return captured - dt.timedelta(seconds=count * seconds)
+    try:
+        return captured - dt.timedelta(seconds=count * seconds)
+    except OverflowError:  # "99999999 years ago": no such date; the article stays, undated
+        return None
 
 
 def _is_furniture(line: str) -> bool:

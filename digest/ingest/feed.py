@@ -22,7 +22,7 @@ from typing import Any
 import feedparser
 
 from ..models import Article, Skip
-from .common import make_article, parse_datetime
+from .common import make_article, parse_datetime, sanitize_text
 from .markup import html_to_paragraphs
 
 __all__ = ["FeedItem", "is_json_feed", "item_to_article", "parse_feed", "parse_feed_items", "parse_json_feed"]
@@ -60,7 +60,8 @@ class FeedItem:
 
 def _entry_time(entry: Any) -> dt.datetime | None:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        value = entry.get(key)
+        # The plain dict lookup: feedparser's own maps a missing key to another with a warning.
+        value = dict.get(entry, key)
         if value:
             try:
                 return dt.datetime.fromtimestamp(calendar.timegm(value), tz=dt.UTC)
@@ -70,7 +71,15 @@ def _entry_time(entry: Any) -> dt.datetime | None:
 
 
 def _http(link: object) -> str:
-    return link if isinstance(link, str) and link.lower().startswith(("http://", "https://")) else ""
+    link = sanitize_text(link).strip()
+    return link if link.lower().startswith(("http://", "https://")) else ""
+
+
+_ITEM_ERRORS = (ValueError, TypeError, AttributeError, OverflowError, RecursionError, UnicodeError, LookupError)
+
+
+def _bad_item(source: str, exc: Exception) -> Skip:
+    return Skip(source, f"feed item cannot be read ({type(exc).__name__})", "bad-record")
 
 
 def _plain(value: object, detail: Any = None) -> str:
@@ -83,7 +92,14 @@ def _plain(value: object, detail: Any = None) -> str:
 
 
 def item_to_article(item: FeedItem) -> Article | Skip:
-    """The article an item carries (a Skip when it has no text to speak of)."""
+    """The article an item carries (a Skip when it has no text to speak of, or cannot be read)."""
+    try:
+        return _item_article(item)
+    except _ITEM_ERRORS as exc:
+        return _bad_item(item.source, exc)
+
+
+def _item_article(item: FeedItem) -> Article | Skip:
     paras = html_to_paragraphs(item.html)
     text = "\n\n".join(paras)
     if len(text.split()) < MIN_ITEM_WORDS:
@@ -113,20 +129,27 @@ def parse_feed_items(data: bytes, source: str) -> Iterator[FeedItem | Skip]:
     outlet = _plain(feed.get("title", ""), feed.get("title_detail"))
     language = str(feed.get("language") or "")
     for n, entry in enumerate(parsed.entries, 1):
-        content = [c.get("value", "") for c in entry.get("content") or [] if isinstance(c, dict)]
-        full_html = max(content, key=len, default="")
-        summary = entry.get("summary", "") or ""
-        yield FeedItem(
-            title=_plain(entry.get("title", ""), entry.get("title_detail")),
-            html=full_html or summary,
-            link=_http(entry.get("link", "")),
-            outlet=outlet,
-            published=_entry_time(entry),
-            author=_plain(entry.get("author", ""), entry.get("author_detail")),
-            language=str(entry.get("language") or language),
-            source=f"{source}#{n}",
-            full=bool(full_html.strip()) and len(full_html) >= len(summary),
-        )
+        try:
+            yield _entry_item(entry, f"{source}#{n}", outlet, language)
+        except _ITEM_ERRORS as exc:
+            yield _bad_item(f"{source}#{n}", exc)
+
+
+def _entry_item(entry: Any, where: str, outlet: str, language: str) -> FeedItem:
+    content = [c.get("value", "") for c in entry.get("content") or [] if isinstance(c, dict)]
+    full_html = max(content, key=len, default="")
+    summary = entry.get("summary", "") or ""
+    return FeedItem(
+        title=_plain(entry.get("title", ""), entry.get("title_detail")),
+        html=full_html or summary,
+        link=_http(entry.get("link", "")),
+        outlet=outlet,
+        published=_entry_time(entry),
+        author=_plain(entry.get("author", ""), entry.get("author_detail")),
+        language=str(entry.get("language") or language),
+        source=where,
+        full=bool(full_html.strip()) and len(full_html) >= len(summary),
+    )
 
 
 def parse_feed(data: bytes, source: str) -> Iterator[Article | Skip]:
@@ -157,21 +180,28 @@ def parse_json_feed_items(text: str, source: str) -> Iterator[FeedItem | Skip]:
         if not isinstance(item, dict):
             yield Skip(where, "feed item is not an object", "bad-record")
             continue
-        full = item.get("content_html") or item.get("content_text") or ""
-        summary = item.get("summary") or ""
-        authors = item.get("authors") if isinstance(item.get("authors"), list) else [item.get("author")]
-        first = authors[0] if authors and isinstance(authors[0], dict) else {}
-        yield FeedItem(
-            title=str(item.get("title", "") or "")[:MAX_TITLE_CHARS],
-            html=str(full or summary),
-            link=_http(item.get("url", "")),
-            outlet=outlet,
-            published=parse_datetime(item.get("date_published")),
-            author=str(first.get("name", "") or ""),
-            language=str(item.get("language") or language),
-            source=where,
-            full=bool(str(full).strip()),
-        )
+        try:
+            yield _json_item(item, where, outlet, language)
+        except _ITEM_ERRORS as exc:
+            yield _bad_item(where, exc)
+
+
+def _json_item(item: dict[str, Any], where: str, outlet: str, language: str) -> FeedItem:
+    full = item.get("content_html") or item.get("content_text") or ""
+    summary = item.get("summary") or ""
+    authors = item.get("authors") if isinstance(item.get("authors"), list) else [item.get("author")]
+    first = authors[0] if authors and isinstance(authors[0], dict) else {}
+    return FeedItem(
+        title=sanitize_text(str(item.get("title", "") or ""))[:MAX_TITLE_CHARS],
+        html=sanitize_text(str(full or summary), multiline=True),
+        link=_http(item.get("url", "")),
+        outlet=sanitize_text(outlet),
+        published=parse_datetime(item.get("date_published")),
+        author=sanitize_text(str(first.get("name", "") or "")),
+        language=sanitize_text(str(item.get("language") or language)),
+        source=where,
+        full=bool(str(full).strip()),
+    )
 
 
 def parse_json_feed(text: str, source: str) -> Iterator[Article | Skip]:

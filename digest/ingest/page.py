@@ -10,7 +10,9 @@ import logging
 import re
 from typing import Any
 
+import lxml.html
 import trafilatura
+from lxml import etree
 
 from ..models import Article, Skip
 from .common import make_article, parse_datetime
@@ -23,6 +25,12 @@ MIN_PAGE_WORDS = 40  # less text than this is a block page, a paywall stub or an
 # mentions "subscribe to continue reading" in passing is still an article.
 STUB_WORDS = 250
 MAX_PAGE_CHARS = 5_000_000  # trafilatura on a bigger document takes seconds; no article is that long
+# What trafilatura is given at most, after scripts, styles and comments are dropped. Its time grows
+# faster than the page: a 4.7 MB page of links took 99 s (0.6 s at 250 KB, 1.7 s at 500 KB, 3.2 s
+# at 1 MB; benchmarks/bench_page_cap.py; capped: 3.9 s, 135 MB). A long article is under 150 KB of
+# text; 1 MB of markup holds it with room for the page around it.
+MAX_EXTRACT_CHARS = 1_000_000
+_NOISE_TAGS = ("script", "style", "noscript", "svg", "template", "iframe", "object", "embed")
 _BLOCK_RE = re.compile(
     r"access denied|attention required|just a moment\.\.\.|checking (?:if the site connection is secure|your browser)"
     r"|verify (?:that )?you are (?:a )?human|are you a robot|enable javascript and cookies|captcha"
@@ -54,13 +62,29 @@ def classify_non_article(title: str, text: str) -> tuple[str, str] | None:
     return None
 
 
+def trim_page(html: str) -> str:
+    """The page as trafilatura gets it: at most MAX_EXTRACT_CHARS, scripts, styles and comments gone first."""
+    if len(html) <= MAX_EXTRACT_CHARS:
+        return html
+    try:
+        root = lxml.html.document_fromstring(html)
+        etree.strip_elements(root, *_NOISE_TAGS, etree.Comment, with_tail=False)
+        html = lxml.html.tostring(root, encoding="unicode")
+    except (etree.ParserError, ValueError) as exc:
+        LOGGER.debug("page markup not trimmed (%s); cut as it is", exc)
+    if len(html) > MAX_EXTRACT_CHARS:
+        cut = html.rfind("<", 0, MAX_EXTRACT_CHARS)
+        html = html[: cut if cut > 0 else MAX_EXTRACT_CHARS]
+    return html
+
+
 def parse_html_page(html: str, source: str, url: str = "") -> Article | Skip:
     """The article of an HTML page (a Skip with the reason when there is none)."""
     if len(html) > MAX_PAGE_CHARS:
         return Skip(source, f"page is over {MAX_PAGE_CHARS // 1_000_000} M characters", "too-large")
     try:
         doc: Any = trafilatura.bare_extraction(
-            html,
+            trim_page(html),
             url=url or None,
             with_metadata=True,
             include_comments=False,

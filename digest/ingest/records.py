@@ -8,7 +8,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..models import Article, Skip
-from .common import make_article, parse_datetime
+from .common import make_article, parse_datetime, sanitize_text
 
 __all__ = ["parse_json_records", "parse_jsonl_records"]
 
@@ -33,6 +33,14 @@ def _get(record: Mapping[str, Any], name: str) -> str:
 
 
 def _record_to_article(record: object, source: str) -> Article | Skip:
+    """One record's article; anything wrong with the record skips it alone."""
+    try:
+        return _convert(record, source)
+    except (ValueError, TypeError, OverflowError, RecursionError, UnicodeError) as exc:
+        return Skip(source, f"record cannot be read ({type(exc).__name__})", "bad-record")
+
+
+def _convert(record: object, source: str) -> Article | Skip:
     if not isinstance(record, Mapping):
         return Skip(source, "record is not a JSON object", "bad-record")
     text = _get(record, "text").replace("\r\n", "\n").strip()
@@ -58,6 +66,8 @@ def parse_json_records(text: str, source: str) -> Iterator[Article | Skip]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"{source} is not valid JSON (line {exc.lineno}: {exc.msg})") from exc
+    except RecursionError as exc:
+        raise InputError(f"{source} is nested too deeply to be an article record") from exc
     if isinstance(data, Mapping) and isinstance(data.get("articles"), list):
         data = data["articles"]
     records = data if isinstance(data, list) else [data]
@@ -74,6 +84,9 @@ def parse_jsonl_records(text: str, source: str) -> Iterator[Article | Skip]:
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield Skip(where, f"line is not valid JSON ({exc.msg})", "bad-json")
+            yield Skip(where, f"line is not valid JSON ({sanitize_text(exc.msg)})", "bad-json")
+            continue
+        except RecursionError:
+            yield Skip(where, "line is nested too deeply to be a record", "bad-json")
             continue
         yield _record_to_article(record, where)

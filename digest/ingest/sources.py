@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 
 from ..config import Settings, SourceSettings
 from ..errors import FetchError, InputError
-from ..fetch import DEFAULT_POLICY, FetchPolicy, FetchResult, Validators, fetch_many
+from ..fetch import DEFAULT_POLICY, FetchPolicy, FetchResult, Validators, fetch_many, policy_for
 from ..models import Article, Skip
 from ..store import Store
 from .feed import FeedItem, is_json_feed, item_to_article, parse_feed_items, parse_json_feed_items
@@ -137,12 +137,13 @@ def _fetched_document(location: str, outcome: FetchResult | FetchError, cached: 
 
 
 def _merge_page(item: FeedItem, page: Article) -> Article:
-    """The fetched page's article, with the feed's title, outlet and time where the page lacks them."""
+    """The fetched page's article: the page's title and outlet (the feed's where it has none) and
+    the feed item's publication time (the page's where the item has none), which decides its day."""
     return replace(
         page,
         title=page.title or item.title,
-        outlet=item.outlet or page.outlet,
-        published=page.published or item.published,
+        outlet=page.outlet or item.outlet,
+        published=item.published or page.published,
         url=item.link or page.url,
         source=item.source,
     )
@@ -151,12 +152,23 @@ def _merge_page(item: FeedItem, page: Article) -> Article:
 def _complete_items(
     docs: Sequence[_Document], full: Sequence[bool], policy: FetchPolicy
 ) -> tuple[list[list[Article | Skip]], list[int]]:
-    """Each document's items as articles; teaser items of full-text sources replaced by their pages."""
+    """Each document's items as articles; teaser items of full-text sources replaced by their pages.
+
+    At most ``policy.max_pages_per_feed`` pages per document; the items past it keep their teaser.
+    """
     wanted: dict[str, None] = {}
     for doc, want in zip(docs, full, strict=True):
-        for item in doc.items:
-            if want and isinstance(item, FeedItem) and item.link and item.teaser:
-                wanted.setdefault(item.link)
+        links = [i.link for i in doc.items if want and isinstance(i, FeedItem) and i.link and i.teaser]
+        links = list(dict.fromkeys(links))
+        if len(links) > policy.max_pages_per_feed:
+            LOGGER.info(
+                "%s: %d teaser items; fetching the pages of the first %d only",
+                doc.location,
+                len(links),
+                policy.max_pages_per_feed,
+            )
+        for link in links[: policy.max_pages_per_feed]:
+            wanted.setdefault(link)
     links = list(wanted)
     pages = dict(zip(links, fetch_many([(link, Validators()) for link in links], policy), strict=True))
     results: list[list[Article | Skip]] = []
@@ -168,7 +180,7 @@ def _complete_items(
             if not isinstance(item, FeedItem):
                 out.append(item)
                 continue
-            page = pages.get(item.link) if want and item.link and item.teaser else None
+            page = pages.get(item.link) if want and item.link and item.link in wanted and item.teaser else None
             if isinstance(page, FetchResult) and page.content:
                 count += 1
                 parsed = parse_html_page(_decode(page.content, page.content_type), item.source, url=page.final_url)
@@ -234,13 +246,15 @@ def read_urls(urls: Sequence[str], captured: dt.datetime, policy: FetchPolicy = 
 
 
 def ingest_sources(
-    settings: Settings, store: Store, now: dt.datetime, policy: FetchPolicy = DEFAULT_POLICY
+    settings: Settings, store: Store, now: dt.datetime, policy: FetchPolicy | None = None
 ) -> SourcesResult:
     """Fetch or read every configured source, store the articles, record each source's health.
 
-    ``now`` dates the health records and resolves page dumps' relative times. Raises StoreError
-    only (a source that fails is recorded and counted, not raised).
+    ``now`` dates the health records and resolves page dumps' relative times; the policy defaults
+    to the settings' (``[fetch] allow``). Raises StoreError only (a source that fails is recorded
+    and counted, not raised).
     """
+    policy = policy_for(settings, policy or DEFAULT_POLICY)
     locals_: list[tuple[SourceSettings, _Document]] = []
     expanded: list[SourceSettings] = []
     for source in settings.sources:
