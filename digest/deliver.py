@@ -437,15 +437,16 @@ def send_day(
     *,
     force: bool = False,
     clock: Callable[[], dt.datetime] = _utcnow,
-    retry_delays: Sequence[float] = RETRY_DELAYS,
+    retry_delays: Sequence[float] | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> SendReport:
     """Mail day's archived briefing to every configured recipient who has not had it (all with force).
 
     Each outbox transition is committed before the next network step; 4xx replies are retried
-    after retry_delays and then left pending; 5xx replies are recorded as failed.
+    after retry_delays (default RETRY_DELAYS) and then left pending; 5xx replies are recorded as failed.
     Raises DeliveryError (not built, no recipients, login refused).
     """
+    retry_delays = RETRY_DELAYS if retry_delays is None else retry_delays
     mail = read_day_mail(out_dir, day, settings)
     if mail.stories == 0:
         LOGGER.info("%s has no stories; no email", day)

@@ -42,6 +42,7 @@ class BuildReport:
     articles: int
     new_articles: int
     skipped: tuple[Skip, ...]
+    shown: int = 0  # articles in the briefing once duplicates are merged (what the page counts)
 
 
 def make_briefing(
@@ -106,6 +107,8 @@ def build_day(
 ) -> BuildReport:
     """Build day's briefing into out_dir, from inputs (stored too) or, without inputs, from the store.
 
+    From the store: the day's edition when one was fixed (by an earlier build or `digest run`),
+    else the stored articles published in the day's window, which then become its edition.
     Raises InputError (no such input, or nothing stored for the day), StoreError, RenderError
     or DeliveryError.
     """
@@ -125,7 +128,15 @@ def build_day(
             articles = store.edition(day)
             # A day `digest run` recorded may rightly be empty (no stories: no email, still archived).
             if not articles and store.day_record(day) is None:
-                raise InputError(f"nothing stored for {day}; build it first with --input")
+                start, end = settings.briefing.window(day)
+                articles = store.articles_for_window(start, end)
+                if not articles:
+                    raise InputError(
+                        f"no articles stored for {day} (published after {start:%Y-%m-%d %H:%M} and up to "
+                        f"{end:%Y-%m-%d %H:%M %Z}); read them with `digest build --input PATH --date {day}` "
+                        "or fetch the configured sources with `digest run`"
+                    )
+                store.set_edition(day, [a.id for a in articles])
         # Only days before this one: rebuilding day from the store must give the same briefing.
         previous = store.stories_between(day - dt.timedelta(days=LOOKBACK_DAYS), day - dt.timedelta(days=1))
         LOGGER.debug("stage build: %s from %d articles, %d earlier stories", day, len(articles), len(previous))
@@ -147,4 +158,5 @@ def build_day(
         len(articles),
         new,
         skipped,
+        briefing.article_count,
     )

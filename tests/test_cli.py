@@ -29,8 +29,10 @@ def test_help_for_every_command(runner: CliRunner) -> None:
 def test_demo_then_rebuild_from_store(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(cli, ["demo", "--out", "demo", "--no-pdf"])
     assert result.exit_code == 0, result.output
-    assert "10 stories from 39 articles" in result.output
-    assert (tmp_path / "demo" / "2026-11-24" / "briefing.html").is_file()
+    # 39 articles read, one a duplicate merged into another: the CLI counts what the page counts.
+    assert "10 stories from 38 articles (1 duplicate merged)" in result.output
+    page = (tmp_path / "demo" / "2026-11-24" / "briefing.html").read_text(encoding="utf-8")
+    assert "10 stories from 38 articles" in page
     assert not (tmp_path / "output" / "digest.db").exists(), "the demo stores nothing"
 
 
@@ -48,7 +50,11 @@ def test_build_rebuild_and_errors(runner: CliRunner, tmp_path: Path, samples_dir
 
     result = runner.invoke(cli, ["build", "--date", "2026-11-20"])
     assert result.exit_code == 2
-    assert result.stderr.strip() == "digest: error: nothing stored for 2026-11-20; build it first with --input"
+    assert result.stderr.strip() == (
+        "digest: error: no articles stored for 2026-11-20 (published after 2026-11-19 06:30 and up to "
+        "2026-11-20 06:30 UTC); read them with `digest build --input PATH --date 2026-11-20` "
+        "or fetch the configured sources with `digest run`"
+    )
     result = runner.invoke(cli, ["build", "--input", "missing.txt"])
     assert result.exit_code == 2 and "does not exist" in result.stderr and "Traceback" not in result.output
     assert runner.invoke(cli, ["build"]).exit_code == 2
