@@ -293,6 +293,12 @@ for variant in ("", "pdf/ua-1", "pdf/a-3b"):
 
 
 def test_pdf_bytes_are_the_same_across_processes_and_hash_seeds():
+    from weasyprint.text.ffi import harfbuzz_subset
+
+    if harfbuzz_subset is None:
+        # Measured in a fresh clone with the library hidden: the PDF/A-3b bytes then change with
+        # PYTHONHASHSEED (plain and PDF/UA do not). scripts/setup-system.sh installs the library.
+        pytest.skip("needs libharfbuzz-subset0: WeasyPrint's fontTools fallback is not byte-stable for PDF/A")
     runs = [
         subprocess.Popen(
             [sys.executable, "-c", DETERMINISM_SCRIPT],
