@@ -149,7 +149,13 @@ def build_day(
     pdf_days = [d for d in days if (out_dir / d.isoformat() / "briefing.pdf").is_file()]
     write_atomic(out_dir / "index.html", render_index(days, settings, pdf_days=pdf_days).encode("utf-8"))
     write_feed(out_dir, settings)
-    LOGGER.info("built %s: %d stories from %d articles", day, len(briefing.stories), len(articles))
+    LOGGER.info(
+        "built %s: %d stories from %d articles (%d read)",
+        day,
+        len(briefing.stories),
+        briefing.article_count,
+        len(articles),
+    )
     return BuildReport(
         day,
         out_dir / day.isoformat(),
