@@ -23,7 +23,11 @@ from .config import Settings, load
 from .errors import DigestError, InputError
 
 LOGGER = logging.getLogger("digest")
-EXIT_SKIPPED = 1  # the run finished but some inputs were skipped
+# Exit statuses (README "Exit status", and `digest --help`):
+EXIT_OK = 0  # the job did what it should
+EXIT_SKIPPED = 1  # look at this once: inputs newly skipped, a message refused for good, or an error stopped it
+EXIT_USAGE = 2  # bad command line or config (also: `run` with no sources configured)
+EXIT_RETRY = 3  # done what it could; a source is down or mail is pending, and the next run tries again
 SAMPLE_DAY = dt.date(2026, 11, 24)  # the day the bundled sample articles were written for
 
 
@@ -38,10 +42,12 @@ class _Group(click.Group):
             ctx.exit(exc.exit_code)
 
 
-def _setup_logging(verbose: int, quiet: bool) -> None:
+def _setup_logging(verbose: int, quiet: bool, timestamps: bool = False) -> None:
     level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("digest: %(levelname)s: %(message)s"))
+    # A long-running `digest schedule` log needs to say when; a one-off command's does not.
+    stamp = "%(asctime)s " if timestamps else ""
+    handler.setFormatter(logging.Formatter(f"{stamp}digest: %(levelname)s: %(message)s", "%Y-%m-%d %H:%M:%S%z"))
     LOGGER.handlers[:] = [handler]
     LOGGER.setLevel(level)
     LOGGER.propagate = False
@@ -89,29 +95,43 @@ def _progress(ctx: click.Context) -> _TerminalProgress | None:
     return _TerminalProgress() if ctx.obj.get("progress") else None
 
 
-def _closing_line(report: Any) -> str:
-    """What a build did, in one line: stories, articles read (new), in brief, duplicates, skips."""
-    notes = []
-    if report.in_brief:
-        notes.append(f"{report.in_brief} stories in brief")
-    if report.duplicates:
-        notes.append(f"{report.duplicates} duplicate{'s' if report.duplicates != 1 else ''} merged")
-    notes.append(f"{len(report.skipped)} input{'s' if len(report.skipped) != 1 else ''} skipped")
-    counts = f"{report.stories} stories from {report.articles} articles ({report.new_articles} new)"
-    return f"{report.day}: {counts}, {', '.join(notes)} -> {report.folder}/"
+def _plural(n: int, word: str, words: str = "") -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {words or word + 's'}"
 
 
-def _report_skips(skipped: Sequence[Any]) -> None:
-    for skip in skipped[:20]:
-        click.echo(f"skipped {skip.source}: {skip.reason}", err=True)
-    if len(skipped) > 20:
-        click.echo(f"... and {len(skipped) - 20} more skipped inputs", err=True)
-    if skipped:
-        kinds: dict[str, int] = {}
-        for skip in skipped:
-            kinds[getattr(skip, "kind", "unreadable")] = kinds.get(getattr(skip, "kind", "unreadable"), 0) + 1
-        counts = ", ".join(f"{kind} {n}" for kind, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
-        click.echo(f"skipped by reason: {counts}", err=True)
+SKIPS_LISTED = 20  # without -v; a folder of hundreds of bad files should not bury the summary
+
+
+def _report_skips(ctx: click.Context, skipped: Sequence[Any], new: Sequence[Any] | None = None) -> None:
+    """List skipped inputs by reason and item on stderr, then a count per reason.
+
+    With new (what `digest run` had not reported before), only those are listed unless -v, and the
+    rest are counted as reported before. Without -v at most SKIPS_LISTED lines are listed.
+    """
+    if not skipped:
+        return
+    verbose = ctx.find_root().params.get("verbose", 0) > 0
+    fresh = {id(s) for s in (skipped if new is None else new)}
+    by_kind: dict[str, list[Any]] = {}
+    for skip in skipped:
+        by_kind.setdefault(skip.kind, []).append(skip)
+    order = sorted(by_kind.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    shown = 0
+    for kind, skips in order:
+        listed = [s for s in skips if verbose or id(s) in fresh]
+        for skip in listed:
+            if not verbose and shown >= SKIPS_LISTED:
+                break
+            before = "" if id(skip) in fresh else " (reported by an earlier run)"
+            click.echo(f"skipped [{kind}] {skip.source}: {skip.reason}{before}", err=True)
+            shown += 1
+    hidden = len(fresh) - shown if not verbose else 0
+    if hidden > 0:
+        click.echo(f"... and {hidden} more skipped inputs (-v lists them all)", err=True)
+    counts = ", ".join(f"{kind} {len(skips)}" for kind, skips in order)
+    old = len(skipped) - len(fresh)
+    note = f" ({old} reported by an earlier run{'' if verbose else '; -v lists them'})" if old else ""
+    click.echo(f"skipped by reason: {counts}{note}", err=True)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -119,8 +139,8 @@ def _report_skips(skipped: Sequence[Any]) -> None:
     "--config",
     "config_path",
     type=click.Path(dir_okay=False),
-    envvar="DIGEST_CONFIG",
-    help="TOML config file (default: none; built-in defaults). Env: DIGEST_CONFIG.",
+    help="TOML config file. Without it: $DIGEST_CONFIG, else ./digest.toml, else "
+    "$XDG_CONFIG_HOME/digest/digest.toml (~/.config), else built-in defaults. -v says which was read.",
 )
 @click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors.")
@@ -139,15 +159,36 @@ def cli(ctx: click.Context, config_path: str | None, verbose: int, quiet: bool) 
       digest build --input inbox/ --date 2026-11-24 # build a day from files
       digest build --date 2026-11-24 --out rebuilt/ # rebuild a day from the store
       digest summarize article1.txt article2.txt --words 60
+      digest init                                   # a starter digest.toml here
       digest run                                    # the daily job: ingest, build, mail
+
+    \b
+    Config: --config FILE, else $DIGEST_CONFIG, else ./digest.toml, else
+    $XDG_CONFIG_HOME/digest/digest.toml (~/.config/digest/digest.toml), else built-in defaults.
+
+    \b
+    Exit status:
+      0  the job did what it should
+      1  look at it once: inputs newly skipped (listed), a message refused for good (5xx),
+         or an error stopped the command (one line on stderr)
+      2  bad command line or config (also: `run` with no sources configured)
+      3  done what it could, but a source is down or mail is pending; the next run retries
     """
-    _setup_logging(verbose, quiet)
+    _setup_logging(verbose, quiet, timestamps=ctx.invoked_subcommand == "schedule")
     ctx.ensure_object(dict)
     # Stage progress on a terminal only; with -v the log lines say the same, with -q nothing does.
     ctx.obj["progress"] = not quiet and not verbose and sys.stderr.isatty()
     if ctx.resilient_parsing:
         return
-    ctx.obj["settings"] = load(config_path)
+    settings = load(config_path)
+    if settings.config_path:
+        LOGGER.info("config: read %s (found by %s)", settings.config_path, settings.config_origin)
+    else:
+        LOGGER.info(
+            "config: no file (no --config, DIGEST_CONFIG, ./digest.toml or "
+            "$XDG_CONFIG_HOME/digest/digest.toml); using built-in defaults"
+        )
+    ctx.obj["settings"] = settings
 
 
 _date_option = click.option(
@@ -236,11 +277,28 @@ def build(
             jobs=jobs,
             progress=_progress(ctx),
         )
-    _report_skips(report.skipped)
-    click.echo(_closing_line(report))
+    _report_skips(ctx, report.skipped)
+    click.echo(f"{_built_line(report)} -> {report.folder}/")
     if report.skipped:
         click.echo(f"{len(report.skipped)} inputs skipped", err=True)
         ctx.exit(EXIT_SKIPPED)
+
+
+def _built_line(report: Any, new: bool = True) -> str:
+    """ "D: N stories from M articles (...)", M counted as the page counts them (duplicates merged)."""
+    merged = report.articles - report.shown
+    notes = [f"{_plural(merged, 'duplicate')} merged"] if merged > 0 else []
+    if new:
+        notes.append(f"{report.new_articles} new")
+
+    paren = f" ({', '.join(notes)})" if notes else ""
+    stories = _plural(report.stories, "story", "stories")
+    extra = ""
+    if getattr(report, "in_brief", 0):
+        extra += f", {_plural(report.in_brief, 'story', 'stories')} in brief"
+    if getattr(report, "skipped", ()):
+        extra += f", {_plural(len(report.skipped), 'input')} skipped"
+    return f"{report.day}: {stories} from {_plural(report.shown, 'article')}{paren}{extra}"
 
 
 # Summarising allocates millions of short-lived lists, sets and tuples; with the interpreter's
@@ -329,7 +387,7 @@ def summarize(
     captured = dt.datetime.now(dt.UTC)
     if paths:
         result = read_inputs(paths, captured)
-        _report_skips(result.skipped)
+        _report_skips(ctx, result.skipped)
         if not result.articles:
             raise InputError("no articles could be read from the given paths")
         for sentence in summarize_story(result.articles, method=method, **budget):
@@ -369,8 +427,8 @@ def demo(ctx: click.Context, out_dir: Path | None, no_pdf: bool) -> None:
     settings = _settings(ctx).with_overrides(store_url="sqlite://")  # in memory: the demo stores nothing
     samples = resources.files("digest.samples")
     report = build_day(settings, SAMPLE_DAY, out_dir or Path(settings.out_dir), [str(samples)], pdf=not no_pdf)
-    _report_skips(report.skipped)
-    click.echo(f"{report.day}: {report.stories} stories from {report.articles} articles -> {report.folder}/")
+    _report_skips(ctx, report.skipped)
+    click.echo(f"{_built_line(report, new=False)} -> {report.folder}/")
     for path in report.files:
         click.echo(f"  {path}")
 
@@ -382,7 +440,8 @@ def sources(ctx: click.Context, fetch: bool) -> None:
     """List the configured sources and their health: last success, last error, counts.
 
     With --fetch, every source is fetched (or read) first, its articles stored and its health
-    recorded, as `digest run` does. Exit 1 when a source failed in that fetch.
+    recorded, as `digest run` does; the items skipped are counted by reason (-v lists each one).
+    Times are UTC. Exit 3 when a source could not be read in that fetch.
 
     \b
     Examples:
@@ -398,15 +457,24 @@ def sources(ctx: click.Context, fetch: bool) -> None:
         if fetch:
             result = ingest_sources(settings, store, dt.datetime.now(dt.UTC))
             failed = len(result.failed)
+            down = {o.location for o in result.failed}
+            items = [x for x in result.skipped if not (x.kind == "fetch-failed" and x.source in down)]
+            _report_skips(ctx, items)
             click.echo(
-                f"fetched {len(result.outcomes)} sources: {len(result.articles)} articles "
-                f"({result.new_articles} new), {len(result.skipped)} skipped, {failed} failed"
+                f"fetched {_plural(len(result.outcomes), 'source')}: {_plural(len(result.articles), 'article')} "
+                f"({result.new_articles} new), {len(items)} items skipped, {failed} failed"
             )
         health = {h.location: h for h in store.source_health()}
     configured = [s.location for s in settings.sources]
     extra = [loc for loc in health if loc not in configured]  # feeds of OPML lists
     if not configured and not health:
-        click.echo("no sources configured; add [[sources]] url = ... or path = ... to the config file")
+        if settings.config_path:
+            click.echo(f"no sources configured in {settings.config_path}; add [[sources]] url = ... or path = ...")
+        else:
+            click.echo(
+                "no sources configured: no config file was found (built-in defaults). "
+                "`digest init` writes a starter digest.toml here; add [[sources]] to it"
+            )
         return
     for location in configured + extra:
         h = health.get(location)
@@ -414,15 +482,21 @@ def sources(ctx: click.Context, fetch: bool) -> None:
             click.echo(f"never fetched  {location}")
             continue
         state = "ok    " if h.ok else "FAILED"
-        success = h.last_success.strftime("%Y-%m-%d %H:%M") if h.last_success else "never"
+        success = _utc(h.last_success) if h.last_success else "never"
+        skipped = f", {h.last_skipped} items skipped" if h.last_skipped else ""
         click.echo(
-            f"{state} {location}  last success: {success}  articles: {h.last_articles} last, {h.articles} total  "
-            f"fetches: {h.fetches}, failures: {h.failures}"
+            f"{state} {location}  last success: {success}  articles: {h.last_articles} last{skipped}, "
+            f"{h.articles} total  fetches: {h.fetches}, failures: {h.failures}"
         )
         if h.last_error:
-            click.echo(f"       last error: {h.last_error}")
+            when = f" ({_utc(h.last_error_at)})" if h.last_error_at else ""
+            click.echo(f"       last error{when}: {h.last_error}")
     if failed:
-        ctx.exit(EXIT_SKIPPED)
+        ctx.exit(EXIT_RETRY)
+
+
+def _utc(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _print_send(report: Any) -> None:
@@ -456,7 +530,8 @@ def send(ctx: click.Context, day: dt.datetime, out_dir: Path | None, force: bool
 
     A recipient who already got the day gets nothing more unless --force. Temporary refusals
     (4xx) are retried with backoff, then left pending for the next send or run; permanent
-    refusals (5xx) are recorded and reported. Exit 1 when any message failed or is pending.
+    refusals (5xx, at MAIL FROM, RCPT TO or DATA) are recorded and reported, not retried.
+    Exit 1 when a message was refused for good, 3 when one is still pending.
 
     \b
     Examples:
@@ -480,8 +555,10 @@ def send(ctx: click.Context, day: dt.datetime, out_dir: Path | None, force: bool
         with open_store(settings.store_url) as store:
             report = send_day(store, settings, out, day.date(), force=force)
     _print_send(report)
-    if not report.done or report.failed:
-        ctx.exit(1)
+    if report.failed:
+        ctx.exit(EXIT_SKIPPED)
+    if not report.done:
+        ctx.exit(EXIT_RETRY)
 
 
 @cli.command()
@@ -496,8 +573,15 @@ def run(ctx: click.Context, day: dt.datetime | None, out_dir: Path | None, no_pd
     Builds each day from the day after the last completed one up to --date (default: the
     latest day whose cut-off, briefing.time, has passed), each exactly once, at most a week
     back. Day D holds the articles published after D-1's cut-off up to D's. A day with no
-    stories is archived but not mailed. Exit 1 when some inputs were skipped or some mail
-    failed or is pending (retried by the next run).
+    stories is archived but not mailed.
+
+    \b
+    Exit status:
+      0  every day due is built and mailed (items skipped by an earlier run are not news)
+      1  items skipped that no earlier run reported (listed once), a message refused for
+         good (5xx), or mail could not be set up (login, STARTTLS); the error is printed
+      2  no sources configured, or a bad config
+      3  a source is down or mail is pending: the next run tries again
 
     \b
     Examples:
@@ -513,17 +597,25 @@ def run(ctx: click.Context, day: dt.datetime | None, out_dir: Path | None, no_pd
 
         until = day.date() if day else None
         report = run_daily(settings, out, until, pdf=not no_pdf, jobs=jobs, progress=_progress(ctx))
-    _report_skips(report.skipped)
+    _report_skips(ctx, report.skipped, new=report.new_skips)
+    for location, error in report.failed_sources:
+        click.echo(f"source failed (tried again next run): {location}: {error}", err=True)
     for kept in report.kept_builds:
         click.echo(f"{kept}: kept the edition made by `digest build --input` (not replaced by the sources)")
     for record in report.days:
-        click.echo(f"{record.day}: {record.stories} stories from {record.articles} articles, {record.status}")
+        stories = _plural(record.stories, "story", "stories")
+        click.echo(f"{record.day}: {stories} from {_plural(record.articles, 'article')}, {record.status}")
     for mail in report.mail:
         _print_send(mail)
     if not report.days:
         click.echo(f"nothing to do: every day up to {report.until} is complete")
-    if report.problems or report.skipped:
+    if report.mail_error:
+        click.echo(f"digest: error: mail not sent (the next run tries again): {report.mail_error}", err=True)
+    refused = any(m.failed for m in report.mail)
+    if report.new_skips or refused or report.mail_error:
         ctx.exit(EXIT_SKIPPED)
+    if report.failed_sources or any(not m.done for m in report.mail):
+        ctx.exit(EXIT_RETRY)
 
 
 @cli.command(name="schedule")
@@ -534,8 +626,9 @@ def schedule_(ctx: click.Context, out_dir: Path | None, no_pdf: bool) -> None:
     """Run `digest run` every day at briefing.time in briefing.timezone, in the foreground.
 
     Catches up at start (after the machine slept or was off), logs a failing run and tries
-    again at the next run, and holds a lock so runs and manual builds never overlap.
-    Stop it with Ctrl-C. For cron or a systemd timer, use `digest run` instead.
+    again at the next run, and holds a lock so runs and manual builds never overlap. Log lines
+    carry the time. Stop it with Ctrl-C, or SIGTERM (systemctl stop): the run under way is
+    finished first, then it exits 0. For cron or a systemd timer, use `digest run` instead.
 
     \b
     Example:
@@ -548,6 +641,31 @@ def schedule_(ctx: click.Context, out_dir: Path | None, no_pdf: bool) -> None:
         run_forever(settings, out_dir or Path(settings.out_dir), pdf=not no_pdf)
     except KeyboardInterrupt:
         LOGGER.info("schedule stopped")
+
+
+@cli.command()
+@click.pass_context
+def init(ctx: click.Context) -> None:
+    """Write a commented starter digest.toml in the current folder (never overwrites one).
+
+    Every setting is there, commented out at its default; uncomment and edit what you need
+    (at least a [[sources]] entry for `digest run`). digest reads ./digest.toml by itself.
+
+    \b
+    Example:
+      mkdir ~/digest && cd ~/digest && digest init && $EDITOR digest.toml
+    """
+    from .config import CONFIG_NAME, STARTER_CONFIG
+
+    target = Path.cwd() / CONFIG_NAME
+    try:
+        with target.open("x", encoding="utf-8") as fh:  # "x": fails if it exists, even in a race
+            fh.write(STARTER_CONFIG)
+    except FileExistsError:
+        raise DigestError(f"{target} already exists; edit it, or move it away and run `digest init` again") from None
+    except OSError as exc:
+        raise DigestError(f"cannot write {target}: {exc.strerror or exc}") from exc
+    click.echo(f"wrote {target}; add [[sources]] to it, then `digest run`")
 
 
 @cli.command()

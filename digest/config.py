@@ -1,5 +1,7 @@
 """Settings: built-in defaults < digest.toml < DIGEST_* environment < command-line flags.
 
+The file is the first of: the path given (``--config``), ``$DIGEST_CONFIG``, ``./digest.toml``,
+``$XDG_CONFIG_HOME/digest/digest.toml`` (``~/.config`` when unset); none at all is fine.
 ``load()`` reads and validates everything once and raises ``ConfigError`` with a one-line
 message; the rest of digest only ever sees a frozen ``Settings``. Secrets (the SMTP password)
 come from the environment only, never from the file.
@@ -23,6 +25,7 @@ from urllib.parse import urlsplit
 from .errors import ConfigError
 
 __all__ = [
+    "STARTER_CONFIG",
     "AllowEntry",
     "BriefingSettings",
     "EmailSettings",
@@ -31,17 +34,59 @@ __all__ = [
     "Settings",
     "SmtpSettings",
     "SourceSettings",
+    "find_config",
     "load",
     "parse_allow_entry",
 ]
 
 CONFIG_ENV = "DIGEST_CONFIG"
+CONFIG_NAME = "digest.toml"
 PASSWORD_ENV = "DIGEST_SMTP_PASSWORD"
 SERVE_TOKEN_ENV = "DIGEST_SERVE_TOKEN"
 DEFAULT_STORE_URL = "sqlite:///output/digest.db"
 DEFAULT_OUT_DIR = "output"
 # The variants WeasyPrint 70 writes that we test: plain (tagged), archival, accessible.
 PDF_VARIANTS = ("", "pdf/a-3b", "pdf/a-3u", "pdf/ua-1")
+# What `digest init` writes: every setting, commented out at its default, with what it does.
+STARTER_CONFIG = """\
+# digest.toml: the config of digest, a daily news briefing (README, "Configuration").
+# Every setting is optional; a commented line shows the built-in default or an example.
+# digest reads this file from the current folder (or --config FILE, or $DIGEST_CONFIG).
+
+[briefing]
+# title = "Morning briefing"
+# timezone = "UTC"            # IANA zone of the day and its cut-off, e.g. "Europe/London"
+# time = "06:30"              # the day's cut-off, and when `digest schedule` runs
+# summary_words = 100         # word budget of each story's summary
+# max_stories = 30            # stories in full; the rest are listed by headline
+# templates = "my-templates/" # your own templates, overriding the built-in ones by name
+# accent = "#1f4e79"          # colour of headings and links
+
+# What to read: one [[sources]] table per feed, page, OPML list or folder.
+# [[sources]]
+# url = "https://example.org/world.rss"
+# fetch_full = false          # true: fetch the linked page of teaser-only items
+# [[sources]]
+# path = "inbox/"             # a folder of .txt/.html/.json/.jsonl/.xml files, or an .opml list
+
+# [store]
+# url = "sqlite:///output/digest.db"
+
+# [output]
+# dir = "output"
+
+# Mail (`digest send`, `digest run`): nothing is mailed without `to`.
+# [email]
+# from = "briefing@example.org"
+# to = ["you@example.org"]
+# attach_pdf = true
+
+# [smtp]
+# host = "smtp.example.org"
+# port = 587
+# starttls = true             # false only for a server on this machine or a trusted network
+# username = "briefing"       # the password only from the environment: DIGEST_SMTP_PASSWORD
+"""
 _TIME_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 # A bare address: one @, no spaces, nothing a header parser would read as a second address or a
 # display name (`x@y>, evil@z` must not become two recipients).
@@ -192,6 +237,7 @@ class Settings:
     serve: ServeSettings = ServeSettings()
     fetch: FetchSettings = FetchSettings()
     config_path: str = ""  # the file these settings were read from, if any
+    config_origin: str = ""  # how it was found: --config, DIGEST_CONFIG, ./digest.toml, XDG_CONFIG_HOME
 
     def with_overrides(self, **changes: Any) -> Settings:
         """A copy with top-level fields replaced (command-line flags)."""
@@ -297,13 +343,41 @@ def _validate(settings: Settings) -> Settings:
     return settings
 
 
-def load(path: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
-    """Read the config file (if any) and the environment into validated Settings.
+def find_config(
+    path: str | os.PathLike[str] | None, environ: Mapping[str, str], cwd: Path | None = None
+) -> tuple[Path | None, str]:
+    """The config file to read and how it was found, or (None, "") when there is none.
+
+    A path given or named by DIGEST_CONFIG is returned whether or not it exists (load() then says
+    it does not); ./digest.toml and the XDG one only when they exist.
+    """
+    if path:
+        return Path(path), "--config"
+    if environ.get(CONFIG_ENV):
+        return Path(environ[CONFIG_ENV]), CONFIG_ENV
+    here = (cwd or Path.cwd()) / CONFIG_NAME
+    if here.is_file():
+        return here, f"./{CONFIG_NAME}"
+    base = environ.get("XDG_CONFIG_HOME") or (str(Path(environ["HOME"]) / ".config") if environ.get("HOME") else "")
+    if base:
+        xdg = Path(base) / "digest" / CONFIG_NAME
+        if xdg.is_file():
+            return xdg, "XDG_CONFIG_HOME" if environ.get("XDG_CONFIG_HOME") else "~/.config"
+    return None, ""
+
+
+def load(
+    path: str | os.PathLike[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> Settings:
+    """Read the config file (given, or found by find_config) and the environment into validated Settings.
 
     Raises ConfigError when the file is missing, unreadable, not TOML or holds a bad value.
     """
     env = os.environ if environ is None else environ
-    path = path or env.get(CONFIG_ENV) or None
+    found, origin = find_config(path, env, cwd)
+    path = found
     raw: dict[str, Any] = {}
     if path:
         try:
@@ -345,6 +419,7 @@ def load(path: str | os.PathLike[str] | None = None, environ: Mapping[str, str] 
         serve=serve,
         fetch=fetch,
         config_path=str(path or ""),
+        config_origin=origin,
     )
     # The environment overrides the file.
     overrides = {

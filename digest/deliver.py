@@ -4,9 +4,14 @@ Email goes out one message per recipient. Each (day, recipient) has an outbox en
 that moves pending -> sending -> sent (or failed on a 5xx), each step committed before the next
 network action. The choice is **at-least-once**: an entry found in ``sending`` after a crash is
 sent again, because SMTP gives no way to ask a server whether it already accepted a message. The
-Message-ID is derived from (day, recipient, generation), so a resend after a crash carries the same
-Message-ID and mail stores and clients that deduplicate on it show one message. The window for
+Message-ID is derived from the message's content (edition title, day, recipient, a hash of the
+archived briefing, the resend generation), so a resend after a crash carries the same Message-ID
+and mail stores that deduplicate on it show one message, while two editions (two configs mailing
+the same person the same day) or a rebuilt briefing get Message-IDs of their own. The window for
 such a duplicate is the instant between the server's "250 OK" and our commit of ``sent``.
+
+A 4xx reply or a dropped connection is temporary (retried, then left pending); a 5xx reply at
+any step (MAIL FROM, RCPT TO, DATA) is permanent: recorded as failed and reported, not retried.
 """
 
 from __future__ import annotations
@@ -310,6 +315,15 @@ class DayMail:
     text: str
     html: str
     pdf: bytes | None
+    title: str = ""  # the edition's title (briefing.title)
+
+    @property
+    def content_hash(self) -> str:
+        """A hash of what the message shows: the same archived briefing gives the same hash."""
+        h = hashlib.sha256()
+        for part in (self.subject.encode(), self.text.encode(), self.html.encode(), self.pdf or b""):
+            h.update(hashlib.sha256(part).digest())
+        return h.hexdigest()
 
 
 def read_day_mail(out_dir: Path, day: dt.date, settings: Settings) -> DayMail:
@@ -331,13 +345,18 @@ def read_day_mail(out_dir: Path, day: dt.date, settings: Settings) -> DayMail:
     if settings.email.attach_pdf and pdf is None:
         LOGGER.warning("%s has no briefing.pdf; mailing it without the attachment", day)
     subject = f"{_header_text(settings.briefing.title)}: {_format_day(day)}"
-    return DayMail(day, len(data.get("stories", [])), subject, text, html, pdf)
+    return DayMail(day, len(data.get("stories", [])), subject, text, html, pdf, settings.briefing.title)
 
 
-def message_id_for(day: dt.date, recipient: str, sender: str, generation: int = 0) -> str:
-    """The Message-ID of day's message to recipient: the same every time, so a resend is recognisable."""
-    key = f"{day.isoformat()}\0{recipient.lower()}\0{generation}".encode()
-    digest = hashlib.sha256(key).hexdigest()[:20]
+def message_id_for(mail: DayMail, recipient: str, sender: str, generation: int = 0) -> str:
+    """The Message-ID of mail to recipient: unique to its content, the same for a repeat of the same message.
+
+    Derived from the edition title, the day, the recipient, the briefing's content hash and the
+    resend generation (bumped by ``send --force``).
+    """
+    day = mail.day
+    key = "\0".join((mail.title, day.isoformat(), recipient.lower(), mail.content_hash, str(generation))).encode()
+    digest = hashlib.sha256(key).hexdigest()[:24]
     domain = re.sub(r"[^A-Za-z0-9.-]", "", sender.rpartition("@")[2]) or "digest.invalid"
     return f"<digest.{day.isoformat()}.{digest}@{domain}>"
 
@@ -436,7 +455,15 @@ class _Connection:
         except smtplib.SMTPNotSupportedError as exc:
             client.close()
             raise DeliveryError(
-                f"{s.host}:{s.port} does not offer STARTTLS; set smtp.ssl = true (port 465) or fix the port"
+                f"{s.host}:{s.port} does not offer STARTTLS; set smtp.starttls = false for a server on this "
+                "machine or a trusted network, or smtp.ssl = true (port 465)"
+            ) from exc
+        except ssl.SSLError as exc:
+            client.close()
+            how = "TLS" if s.ssl else "STARTTLS"
+            raise DeliveryError(
+                f"{how} with {s.host}:{s.port} failed ({exc.reason or exc}); for a private CA point SSL_CERT_FILE "
+                "at its certificate, or set smtp.starttls = false for a server on a trusted network"
             ) from exc
         except BaseException:
             client.close()
@@ -449,15 +476,20 @@ class _Connection:
             if self.client is None:
                 self.client = self._open()
             self.client.send_message(msg, from_addr=sender, to_addrs=[recipient])
+        # smtplib's exceptions are OSErrors: the server's replies are told apart before the
+        # connection problems, or a 5xx at MAIL FROM or DATA would pass for a dropped connection.
         except smtplib.SMTPRecipientsRefused as exc:
             code, reply = exc.recipients.get(recipient, (451, b"refused"))
-            raise (_Transient if 400 <= code < 500 else _Permanent)(f"{code} {_reply_text(reply)}") from exc
-        except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError) as exc:
+            raise _by_code(code, f"RCPT TO: {code} {_reply_text(reply)}") from exc
+        except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError) as exc:
             self.close()
             raise _Transient(f"connection to {self.settings.host}:{self.settings.port} failed: {exc}") from exc
         except smtplib.SMTPResponseException as exc:
-            code = exc.smtp_code
-            raise (_Transient if 400 <= code < 500 else _Permanent)(f"{code} {_reply_text(exc.smtp_error)}") from exc
+            step = {smtplib.SMTPSenderRefused: "MAIL FROM", smtplib.SMTPDataError: "DATA"}.get(type(exc), "SMTP")
+            raise _by_code(exc.smtp_code, f"{step}: {exc.smtp_code} {_reply_text(exc.smtp_error)}") from exc
+        except OSError as exc:
+            self.close()
+            raise _Transient(f"connection to {self.settings.host}:{self.settings.port} failed: {exc}") from exc
 
     def close(self) -> None:
         """Say QUIT (or just drop the socket if the server is gone)."""
@@ -467,6 +499,11 @@ class _Connection:
             except (smtplib.SMTPException, OSError):
                 self.client.close()
             self.client = None
+
+
+def _by_code(code: int, text: str) -> Exception:
+    """A 5xx reply is permanent; anything else (4xx, odd codes) is worth another try."""
+    return _Permanent(text) if 500 <= code < 600 else _Transient(text)
 
 
 def _reply_text(reply: bytes | str) -> str:
@@ -489,15 +526,16 @@ def send_day(
     *,
     force: bool = False,
     clock: Callable[[], dt.datetime] = _utcnow,
-    retry_delays: Sequence[float] = RETRY_DELAYS,
+    retry_delays: Sequence[float] | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> SendReport:
     """Mail day's archived briefing to every configured recipient who has not had it (all with force).
 
     Each outbox transition is committed before the next network step; 4xx replies are retried
-    after retry_delays and then left pending; 5xx replies are recorded as failed.
+    after retry_delays (default RETRY_DELAYS) and then left pending; 5xx replies are recorded as failed.
     Raises DeliveryError (not built, no recipients, login refused).
     """
+    retry_delays = RETRY_DELAYS if retry_delays is None else retry_delays
     mail = read_day_mail(out_dir, day, settings)
     if mail.stories == 0:
         LOGGER.info("%s has no stories; no email", day)
@@ -523,7 +561,7 @@ def send_day(
             retry: list[str] = []
             for rcpt in due:
                 entry = entries[rcpt]
-                message_id = message_id_for(day, rcpt, settings.email.sender, entry.generation)
+                message_id = message_id_for(mail, rcpt, settings.email.sender, entry.generation)
                 store.set_outbox(day, rcpt, "sending", clock(), message_id=message_id, attempted=True)
                 LOGGER.info("stage send: %s to %s %s", day, rcpt, message_id)
                 msg = compose_message(mail, settings, rcpt, message_id, clock())
@@ -571,7 +609,7 @@ def write_dry_run(settings: Settings, out_dir: Path, day: dt.date, now: dt.datet
     _check_mail_settings(settings)
     paths = []
     for rcpt in dict.fromkeys(settings.email.to):
-        msg = compose_message(mail, settings, rcpt, message_id_for(day, rcpt, settings.email.sender), now)
+        msg = compose_message(mail, settings, rcpt, message_id_for(mail, rcpt, settings.email.sender), now)
         target = out_dir / day.isoformat() / "eml" / (re.sub(r"[^A-Za-z0-9@._-]", "_", rcpt) + ".eml")
         try:
             write_atomic(target, msg.as_bytes())

@@ -110,6 +110,7 @@ class BuildReport:
     duplicates: int = 0  # articles merged into another as copies (listed under it in briefing.json)
     in_brief: int = 0  # stories the rendered briefing lists by headline only
     stages: tuple[StageTime, ...] = ()
+    shown: int = 0  # articles in the briefing once duplicates are merged (what the page counts)
 
 
 def make_briefing(
@@ -246,6 +247,8 @@ def build_day(
     """Build day's briefing into out_dir, from inputs (stored too) or, without inputs, from the store.
 
     With inputs, a day whose edition the daily job made is replaced only when replace is true.
+    From the store: the day's edition when one was fixed (by an earlier build or `digest run`),
+    else the stored articles published in the day's window, which then become its edition.
     jobs: worker processes for the summaries (None: every core on a big day); the files are the same for any
     value. progress hears of each stage as it starts, advances and ends.
     Raises InputError (no such input, nothing stored for the day, or the daily job's day without
@@ -279,7 +282,15 @@ def build_day(
                 note.append(f"{_plural(len(articles), 'article')} stored for {day}")
             # A day `digest run` recorded may rightly be empty (no stories: no email, still archived).
             if not articles and store.day_record(day) is None:
-                raise InputError(f"nothing stored for {day}; build it first with --input")
+                start, end = settings.briefing.window(day)
+                articles = store.articles_for_window(start, end)
+                if not articles:
+                    raise InputError(
+                        f"no articles stored for {day} (published after {start:%Y-%m-%d %H:%M} and up to "
+                        f"{end:%Y-%m-%d %H:%M %Z}); read them with `digest build --input PATH --date {day}` "
+                        "or fetch the configured sources with `digest run`"
+                    )
+                store.set_edition(day, [a.id for a in articles])
         # Only days before this one: rebuilding day from the store must give the same briefing.
         previous = store.stories_between(day - dt.timedelta(days=LOOKBACK_DAYS), day - dt.timedelta(days=1))
         LOGGER.debug("stage build: %s from %d articles, %d earlier stories", day, len(articles), len(previous))
@@ -310,7 +321,13 @@ def build_day(
         write_atomic(out_dir / "index.html", render_index(days, settings, pdf_days=pdf_days).encode("utf-8"))
         write_feed(out_dir, settings)
         note.append(f"{_plural(len(files), 'file')} in {out_dir / day.isoformat()}")
-    LOGGER.info("built %s: %d stories from %d articles", day, len(briefing.stories), len(articles))
+    LOGGER.info(
+        "built %s: %d stories from %d articles (%d read)",
+        day,
+        len(briefing.stories),
+        briefing.article_count,
+        len(articles),
+    )
     return BuildReport(
         day,
         out_dir / day.isoformat(),
@@ -319,6 +336,7 @@ def build_day(
         len(articles),
         new,
         skipped,
+        shown=briefing.article_count,
         duplicates=len(articles) - sum(len(s.articles) for s in briefing.stories),
         in_brief=len(briefing.stories) - min(len(briefing.main_stories), settings.briefing.max_stories),
         stages=tuple(stages.times),

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
+import re
+import signal
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +23,7 @@ import schedule
 
 from .config import Settings
 from .deliver import SendReport, run_lock, send_day
-from .errors import DigestError
+from .errors import ConfigError, DeliveryError, DigestError
 from .ingest import ingest_sources
 from .models import Article, Skip
 from .pipeline import Progress, build_day
@@ -63,6 +65,9 @@ class RunReport:
     mail: tuple[SendReport, ...]
     left_behind: tuple[dt.date, ...]  # days older than the catch-up cap, never built
     kept_builds: tuple[dt.date, ...] = ()  # days whose edition `digest build --input` made, kept as is
+    new_skips: tuple[Skip, ...] = ()  # of skipped, the items not reported by an earlier run
+    failed_sources: tuple[tuple[str, str], ...] = ()  # sources that could not be read: location, error
+    mail_error: str = ""  # why mailing stopped (login refused, STARTTLS failed); the day stays unfinished
 
     @property
     def sent(self) -> int:
@@ -73,6 +78,23 @@ class RunReport:
     def problems(self) -> int:
         """Messages refused or still pending."""
         return sum(len(m.failed) + len(m.pending) for m in self.mail)
+
+
+_ITEM_NUMBER_RE = re.compile(r"#\d+$")
+
+
+def _skip_key(skip: Skip) -> tuple[str, str]:
+    # A feed item's "#N" moves as new items arrive: the feed and the kind identify the skip.
+    return _ITEM_NUMBER_RE.sub("", skip.source), skip.kind
+
+
+def _new_skips(store: Store, skips: Sequence[Skip], now: dt.datetime) -> tuple[Skip, ...]:
+    """Of skips, those beyond what the last run reported for the same input and kind (recorded now)."""
+    groups: dict[tuple[str, str], list[Skip]] = {}
+    for skip in skips:
+        groups.setdefault(_skip_key(skip), []).append(skip)
+    before = store.record_skip_counts({key: len(items) for key, items in groups.items()}, now)
+    return tuple(skip for key, items in groups.items() for skip in items[before.get(key, 0) :])
 
 
 def latest_due_day(settings: Settings, now: dt.datetime) -> dt.date:
@@ -126,17 +148,34 @@ def run_daily(
 ) -> RunReport:
     """Ingest the configured sources, then build and mail each day due up to until (default: the latest due).
 
-    Call it holding run_lock. Raises StoreError, RenderError or DeliveryError; a day that fails
-    to send stays unfinished and is tried again by the next run.
+    Call it holding run_lock. Raises ConfigError (no sources configured), StoreError or
+    RenderError; a day whose mail cannot go out (4xx, or a DeliveryError such as a refused login,
+    kept in ``RunReport.mail_error``) stays unfinished and is tried again by the next run.
     """
+    if not settings.sources:
+        where = settings.config_path or "no config file (built-in defaults)"
+        raise ConfigError(
+            f"no sources configured ({where}); add [[sources]] url = ... or path = ... "
+            "(`digest init` writes a starter digest.toml)"
+        )
     now = clock()
     until = until or latest_due_day(settings, now)
     mailing = bool(settings.email.to)
+    mail_error = ""
     with open_store(settings.store_url) as store:
         LOGGER.info("stage ingest: %d sources", len(settings.sources))
         ingested = ingest_sources(settings, store, now)
         new, skipped = ingested.new_articles, ingested.skipped
-        LOGGER.info("ingested %d new articles (%d inputs skipped)", new, len(skipped))
+        down = {o.location for o in ingested.failed}
+        items = [s for s in skipped if not (s.kind == "fetch-failed" and s.source in down)]
+        fresh = _new_skips(store, items, now)
+        LOGGER.info(
+            "ingested %d new articles (%d items skipped, %d of them not reported before; %d sources failed)",
+            new,
+            len(items),
+            len(fresh),
+            len(down),
+        )
         todo, too_old = days_to_run(until, store.day_records())
         for day in too_old:
             LOGGER.warning("%s is more than %d days back; not built (use `digest build`)", day, MAX_CATCHUP_DAYS)
@@ -165,18 +204,35 @@ def run_daily(
             built = store.day_record(day)
             assert built is not None
             done = True
-            if built.stories and mailing:
-                kwargs = {} if retry_delays is None else {"retry_delays": retry_delays}
-                result = send_day(store, settings, out_dir, day, clock=clock, **kwargs)  # type: ignore[arg-type]
-                mail.append(result)
-                done = result.done
+            if built.stories and mailing and mail_error:
+                done = False  # the mail setup failed on an earlier day of this run; this one waits too
+            elif built.stories and mailing:
+                try:
+                    result = send_day(store, settings, out_dir, day, clock=clock, retry_delays=retry_delays)
+                except DeliveryError as exc:
+                    LOGGER.error("%s not mailed: %s", day, exc)
+                    mail_error, done = str(exc), False
+                else:
+                    mail.append(result)
+                    done = result.done
             elif built.stories:
                 LOGGER.info("%s: no [email] to; not mailing", day)
             if done:
                 store.record_day(day, "completed", built.stories, built.articles, clock())
                 LOGGER.info("completed %s", day)
             days.append(store.day_record(day) or built)
-    return RunReport(until, new, skipped, tuple(days), tuple(mail), tuple(too_old), tuple(kept))
+    return RunReport(
+        until,
+        new,
+        tuple(items),
+        tuple(days),
+        tuple(mail),
+        tuple(too_old),
+        new_skips=fresh,
+        failed_sources=tuple((o.location, o.error) for o in ingested.failed),
+        mail_error=mail_error,
+        kept_builds=tuple(kept),
+    )
 
 
 def run_scheduled(
@@ -217,13 +273,37 @@ def run_forever(
     settings: Settings,
     out_dir: Path,
     pdf: bool = True,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], object] | None = None,
 ) -> None:
-    """Catch up now, then run daily at the configured time, in the foreground, until interrupted."""
-    run_scheduled(settings, out_dir, pdf=pdf)
-    scheduler = make_scheduler(settings, lambda: run_scheduled(settings, out_dir, pdf=pdf))
-    LOGGER.info("next run at %s (local time)", scheduler.next_run)
-    while True:
-        scheduler.run_pending()
-        idle = scheduler.idle_seconds
-        sleep(max(1.0, min(idle if idle is not None else MAX_SLEEP_S, MAX_SLEEP_S)))
+    """Catch up now, then run daily at the configured time, in the foreground, until interrupted or SIGTERM.
+
+    On SIGTERM the run under way is finished (every step of it is committed anyway), then the loop
+    returns; a second SIGTERM ends the process at once. Raises ConfigError when no source is configured.
+    """
+    if not settings.sources:
+        raise ConfigError("no sources configured; add [[sources]] to the config before `digest schedule`")
+    stop = threading.Event()
+
+    def _on_sigterm(signum: int, frame: object) -> None:
+        LOGGER.warning("SIGTERM received: stopping after the current run (a second SIGTERM stops at once)")
+        stop.set()
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+    previous = None
+    if threading.current_thread() is threading.main_thread():  # signals reach the main thread only
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    nap = sleep or stop.wait  # waiting on the event wakes at once on SIGTERM
+    try:
+        run_scheduled(settings, out_dir, pdf=pdf)
+        scheduler = make_scheduler(settings, lambda: run_scheduled(settings, out_dir, pdf=pdf))
+        LOGGER.info("next run at %s (local time)", scheduler.next_run)
+        while not stop.is_set():
+            scheduler.run_pending()
+            if stop.is_set():
+                break
+            idle = scheduler.idle_seconds
+            nap(max(1.0, min(idle if idle is not None else MAX_SLEEP_S, MAX_SLEEP_S)))
+        LOGGER.warning("schedule stopped by SIGTERM")
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)

@@ -13,7 +13,7 @@ import json
 import logging
 import re
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -211,6 +211,23 @@ def _create_origins_v6(conn: Connection) -> None:
     metadata.create_all(conn, tables=[edition_origins_table])
 
 
+# Skips already reported (schema 7): per input (a file, or a feed without its "#N" item
+# number, which moves as new items arrive) and kind, how many items were skipped at the last run.
+# A run reports only skips beyond those, so a permanently bad item is reported once, not daily.
+skip_reports_table = sa.Table(
+    "skip_reports",
+    metadata,
+    sa.Column("source", sa.Text, primary_key=True),
+    sa.Column("kind", sa.Text, primary_key=True),
+    sa.Column("items", sa.Integer, nullable=False),
+    sa.Column("first_seen", sa.Text, nullable=False),  # ISO 8601, UTC
+)
+
+
+def _create_skip_reports_v7(conn: Connection) -> None:
+    metadata.create_all(conn, tables=[skip_reports_table])
+
+
 # MIGRATIONS[n] upgrades a store at version n to n + 1 (version 0 is an empty database).
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _create_v1,
@@ -219,6 +236,7 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     _create_stories_v4,
     _create_search_v5,
     _create_origins_v6,
+    _create_skip_reports_v7,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -396,12 +414,14 @@ class Store:
             raise StoreError(
                 f"the store is at schema {current}, newer than this digest ({SCHEMA_VERSION}); upgrade digest"
             )
+        # An in-memory store (the demo's) is created afresh every time: its migrations are no news.
+        level = logging.DEBUG if self.engine.url.database in (None, "", ":memory:") else logging.INFO
         for version in range(current, SCHEMA_VERSION):
             with self.engine.begin() as conn:
                 MIGRATIONS[version](conn)
                 conn.execute(sa.delete(meta_table).where(meta_table.c.key == "schema_version"))
                 conn.execute(sa.insert(meta_table).values(key="schema_version", value=str(version + 1)))
-            LOGGER.info("store migrated to schema %d", version + 1)
+            LOGGER.log(level, "store migrated to schema %d", version + 1)
 
     def add_articles(self, articles: Iterable[Article], stored_at: dt.datetime | None = None) -> int:
         """Store articles not already stored (by id), noting when (default now); returns how many were new."""
@@ -605,6 +625,25 @@ class Store:
                 .where(outbox_table.c.day == day.isoformat(), outbox_table.c.recipient == recipient)
                 .values(**values)
             )
+
+    def record_skip_counts(self, counts: Mapping[tuple[str, str], int], now: dt.datetime) -> dict[tuple[str, str], int]:
+        """Make counts ((source, kind) -> skipped items) the ones reported; returns those recorded before.
+
+        Keys absent from counts are forgotten, so an item that comes back later is reported again.
+        """
+        with self.engine.begin() as conn:
+            rows = conn.execute(sa.select(skip_reports_table)).all()
+            before = {(r.source, r.kind): int(r.items) for r in rows}
+            first = {(r.source, r.kind): r.first_seen for r in rows}
+            conn.execute(sa.delete(skip_reports_table))
+            values = [
+                {"source": src, "kind": kind, "items": n, "first_seen": first.get((src, kind), _utc_text(now))}
+                for (src, kind), n in sorted(counts.items())
+                if n > 0
+            ]
+            if values:
+                conn.execute(sa.insert(skip_reports_table), values)
+        return before
 
     def record_stories(self, day: dt.date, stories: Sequence[PriorStory]) -> None:
         """Make these (in this order) the stories recorded for day, replacing any recorded before."""
@@ -827,8 +866,10 @@ def open_store(url: str) -> Store:
 
     Raises StoreError when the database cannot be opened or upgraded.
     """
+    shown = url
     try:
         parsed = sa.engine.make_url(url)
+        shown = parsed.render_as_string(hide_password=True)
         if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(parsed)
@@ -839,7 +880,13 @@ def open_store(url: str) -> Store:
         return store
     except StoreError:
         raise
+    except ImportError as exc:  # the database driver (psycopg, psycopg2, ...) is not installed
+        raise StoreError(
+            f"the store {shown} needs the Python module {exc.name or exc}, which is not installed; "
+            "for PostgreSQL: pip install 'digest[postgresql]' and a url starting postgresql+psycopg://"
+        ) from exc
     except SQLAlchemyError as exc:
-        raise _store_error(exc, url) from exc
+        raise _store_error(exc, shown) from exc
     except (OSError, ValueError) as exc:
-        raise StoreError(f"cannot open the store {url}: {exc.__class__.__name__}: {str(exc).splitlines()[0]}") from exc
+        first = (str(exc).splitlines() or [""])[0]
+        raise StoreError(f"cannot open the store {shown}: {exc.__class__.__name__}: {first}") from exc

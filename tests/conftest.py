@@ -58,3 +58,15 @@ def samples_dir() -> Path:
 def settings(tmp_path: Path) -> Settings:
     """Default settings with the store in a temporary folder."""
     return Settings(store_url=f"sqlite:///{tmp_path / 'store.db'}", out_dir=str(tmp_path / "out"))
+
+
+@pytest.fixture(scope="session")
+def _empty_config_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("config-home")
+
+
+@pytest.fixture(autouse=True)
+def _no_user_config(_empty_config_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The developer's own ~/.config/digest/digest.toml or $DIGEST_CONFIG never reaches a test."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(_empty_config_home))
+    monkeypatch.delenv("DIGEST_CONFIG", raising=False)

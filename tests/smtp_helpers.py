@@ -27,13 +27,29 @@ def free_port() -> int:
 class RecordingHandler:
     """Accepts mail and keeps it; scripted replies make RCPT or DATA refuse first."""
 
-    def __init__(self, rcpt_replies: dict[str, list[str]] | None = None, data_replies: list[str] | None = None):
+    def __init__(
+        self,
+        rcpt_replies: dict[str, list[str]] | None = None,
+        data_replies: list[str] | None = None,
+        mail_replies: list[str] | None = None,
+    ):
         self.rcpt_replies = rcpt_replies or {}
         self.data_replies = data_replies or []
+        self.mail_replies = mail_replies or []
         self.messages: list[tuple[list[str], EmailMessage]] = []
         self.logins: list[bytes] = []
+        self.commands = {"MAIL FROM": 0, "RCPT TO": 0, "DATA": 0}  # how often each was answered
+
+    async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        self.commands["MAIL FROM"] += 1
+        if self.mail_replies:
+            return self.mail_replies.pop(0)
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        self.commands["RCPT TO"] += 1
         replies = self.rcpt_replies.get(address)
         if replies:
             reply = replies[0] if len(replies) == 1 and replies[0].startswith("5") else replies.pop(0)
@@ -42,6 +58,7 @@ class RecordingHandler:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.commands["DATA"] += 1
         if self.data_replies:
             return self.data_replies.pop(0)
         msg = email.message_from_bytes(envelope.content, policy=email.policy.default)

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from digest.config import load
+from digest.config import Settings, load
 from digest.errors import ConfigError
 
 
@@ -173,3 +174,57 @@ def test_cli_reports_bad_environment_bytes_in_one_line(tmp_path: Path) -> None:
     assert proc.stderr.decode().strip().splitlines() == [
         "digest: error: briefing.title is not valid UTF-8 text; check the config file or environment"
     ]
+
+
+def test_config_is_found_in_the_documented_order(tmp_path: Path) -> None:
+    """--config, then DIGEST_CONFIG, then ./digest.toml, then $XDG_CONFIG_HOME (or ~/.config)/digest/digest.toml."""
+    here, xdg, home = tmp_path / "here", tmp_path / "xdg", tmp_path / "home"
+    files = {
+        "given": tmp_path / "given.toml",
+        "env": tmp_path / "env.toml",
+        "cwd": here / "digest.toml",
+        "xdg": xdg / "digest" / "digest.toml",
+        "home": home / ".config" / "digest" / "digest.toml",
+    }
+    for title, path in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f'[briefing]\ntitle = "{title}"\n', encoding="utf-8")
+    env = {"DIGEST_CONFIG": str(files["env"]), "XDG_CONFIG_HOME": str(xdg), "HOME": str(home)}
+
+    def found(path: Path | None, environ: dict[str, str]) -> tuple[str, str]:
+        settings = load(path, environ=environ, cwd=here)
+        return settings.briefing.title, settings.config_origin
+
+    assert found(files["given"], env) == ("given", "--config")
+    assert found(None, env) == ("env", "DIGEST_CONFIG")
+    del env["DIGEST_CONFIG"]
+    assert found(None, env) == ("cwd", "./digest.toml")
+    files["cwd"].unlink()
+    assert found(None, env) == ("xdg", "XDG_CONFIG_HOME")
+    del env["XDG_CONFIG_HOME"]
+    assert found(None, env) == ("home", "~/.config")
+    files["home"].unlink()
+    settings = load(None, environ=env, cwd=here)
+    assert (settings.config_path, settings.config_origin, settings.briefing.title) == ("", "", "Morning briefing")
+
+
+def test_an_explicit_config_that_does_not_exist_is_an_error_not_a_fallback(tmp_path: Path) -> None:
+    (tmp_path / "digest.toml").write_text('[briefing]\ntitle = "cwd"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="does not exist"):
+        load(environ={"DIGEST_CONFIG": str(tmp_path / "typo.toml")}, cwd=tmp_path)
+
+
+def test_the_starter_config_loads_as_it_is_and_with_every_setting_uncommented(tmp_path: Path) -> None:
+    from digest.config import STARTER_CONFIG
+
+    path = write(tmp_path, STARTER_CONFIG)
+    assert load(path, environ={}) == Settings(config_path=str(path), config_origin="--config")  # all defaults
+    # Uncomment every "# key = value" and "# [table]" line: each setting it shows is a real one.
+    lines = []
+    for line in STARTER_CONFIG.splitlines():
+        body = line[2:] if line.startswith("# ") else line
+        is_setting = re.match(r"^(\[\[?\w+\]\]?|\w+ = .+)$", body.split("  #")[0].strip())
+        lines.append(body if line.startswith("# ") and is_setting else line)
+    settings = load(write(tmp_path, "\n".join(lines)), environ={})
+    assert settings.sources[0].url == "https://example.org/world.rss" and settings.sources[1].path == "inbox/"
+    assert settings.email.to == ("you@example.org",) and settings.smtp.host == "smtp.example.org"

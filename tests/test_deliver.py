@@ -81,7 +81,7 @@ def test_two_recipients_get_one_message_each_and_a_second_send_sends_nothing(bui
     for rcpt in (ANA, BEN):
         [msg] = handler.to(rcpt)
         assert _types(msg) == ["text/plain", "text/html", "application/pdf"]
-        assert msg["Message-ID"] == message_id_for(DAY, rcpt, "briefing@example.org")
+        assert msg["Message-ID"] == message_id_for(read_day_mail(built, DAY, settings), rcpt, "briefing@example.org")
         assert msg["Date"] and email.utils.parsedate_to_datetime(msg["Date"]) == NOW
         assert msg["List-Unsubscribe"] == "<https://example.org/unsubscribe?u=1>"
         assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
@@ -149,15 +149,17 @@ def test_an_unreachable_server_leaves_the_mail_pending(built: Path, store) -> No
 
 def test_a_message_caught_mid_send_by_a_crash_is_resent_with_the_same_message_id(built: Path, store) -> None:  # type: ignore[no-untyped-def]
     settings = _settings()
+    first_id = message_id_for(read_day_mail(built, DAY, settings), ANA, "briefing@example.org")
     store.enqueue(DAY, [ANA, BEN], NOW)
-    store.set_outbox(DAY, ANA, "sending", NOW, message_id=message_id_for(DAY, ANA, "briefing@example.org"))
+    store.set_outbox(DAY, ANA, "sending", NOW, message_id=first_id)
     store.set_outbox(DAY, BEN, "sent", NOW)
     handler = RecordingHandler()
     with smtp_server(handler) as port:
         report = send_day(store, replace(settings, smtp=replace(settings.smtp, port=port)), built, DAY)
     assert report.sent == (ANA,) and report.already == (BEN,)
     [msg] = handler.to(ANA)
-    assert msg["Message-ID"] == message_id_for(DAY, ANA, "briefing@example.org")
+    assert msg["Message-ID"] == first_id
+    assert {e.recipient: e.message_id for e in store.outbox(DAY)}[ANA] == first_id
 
 
 def test_starttls_and_login(built: Path, store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
@@ -201,7 +203,7 @@ def test_no_cr_or_lf_reaches_a_header(built: Path) -> None:
         email=replace(settings.email, unsubscribe="mailto:u@example.org\r\nX-Evil: 1"),
     )
     mail = read_day_mail(built, DAY, hostile)
-    raw = compose_message(mail, hostile, ANA, message_id_for(DAY, ANA, "b@example.org"), NOW).as_bytes()
+    raw = compose_message(mail, hostile, ANA, message_id_for(mail, ANA, "b@example.org"), NOW).as_bytes()
     msg = email.message_from_bytes(raw, policy=email.policy.default)
     assert msg["Bcc"] is None and msg["X-Evil"] is None
     assert msg["Subject"] == "Briefing Bcc: victim@example.net: Tuesday 24 November 2026"
@@ -304,3 +306,66 @@ def test_a_day_is_replaced_whole_and_a_cut_swap_is_finished(tmp_path: Path) -> N
     write_day(tmp_path, DAY, {"briefing.html": b"three"})
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == {"briefing.html": b"three"}
     assert sorted(p.name for p in tmp_path.iterdir()) == [DAY.isoformat()]
+
+
+def test_two_editions_mailed_the_same_day_get_different_message_ids(built: Path, tmp_path: Path) -> None:
+    """Two configs (World, Tech) mailing the same person the same day: two messages, two Message-IDs."""
+    handler = RecordingHandler()
+    with smtp_server(handler) as port:
+        for title in ("World", "Tech"):
+            settings = _settings(port)
+            settings = replace(settings, briefing=replace(settings.briefing, title=title))
+            with open_store(f"sqlite:///{tmp_path}/{title}.db") as store:
+                report = send_day(store, settings, built, DAY, clock=lambda: NOW)
+            assert report.sent == (ANA, BEN)
+    ids = [m["Message-ID"] for m in handler.to(ANA)]
+    assert [m["Subject"].split(":")[0] for m in handler.to(ANA)] == ["World", "Tech"]
+    assert len(ids) == 2 and ids[0] != ids[1]
+
+
+def test_the_message_id_follows_the_content_and_is_stable_for_a_repeat(built: Path) -> None:
+    mail = read_day_mail(built, DAY, _settings())
+    same = read_day_mail(built, DAY, _settings())
+    rebuilt = replace(mail, text=mail.text + "\ncorrected\n")
+    sender = "briefing@example.org"
+    assert message_id_for(mail, ANA, sender) == message_id_for(same, ANA, sender)  # a repeat: the same
+    others = {
+        message_id_for(mail, BEN, sender),  # another recipient
+        message_id_for(rebuilt, ANA, sender),  # another briefing that day
+        message_id_for(mail, ANA, sender, generation=1),  # send --force
+        message_id_for(replace(mail, day=DAY + dt.timedelta(days=1)), ANA, sender),  # another day
+        message_id_for(replace(mail, title="Tech"), ANA, sender),  # another edition
+    }
+    assert message_id_for(mail, ANA, sender) not in others and len(others) == 5
+    assert message_id_for(mail, ANA, sender).endswith("@example.org>")
+
+
+@pytest.mark.parametrize(
+    ("where", "handler_args"),
+    [
+        ("MAIL FROM", {"mail_replies": ["553 5.7.1 Sender address rejected"]}),
+        ("RCPT TO", {"rcpt_replies": {ANA: ["550 5.1.1 No such user"]}}),
+        ("DATA", {"data_replies": ["554 5.6.0 Message content rejected"]}),
+    ],
+)
+def test_a_5xx_at_any_step_is_permanent_recorded_and_not_retried(
+    built: Path,
+    store,  # type: ignore[no-untyped-def]
+    where: str,
+    handler_args: dict[str, object],
+) -> None:
+    handler = RecordingHandler(**handler_args)  # type: ignore[arg-type]
+    pauses: list[float] = []
+    settings = replace(_settings(), email=replace(_settings().email, to=(ANA,)))
+    with smtp_server(handler) as port:
+        settings = replace(settings, smtp=replace(settings.smtp, port=port))
+        report = send_day(store, settings, built, DAY, retry_delays=(0.01, 0.01), sleep=pauses.append)
+        again = send_day(store, settings, built, DAY, retry_delays=(0.01,), sleep=pauses.append)
+    assert report.done and report.sent == () and report.pending == ()
+    [(rcpt, reply)] = report.failed
+    assert rcpt == ANA and reply.startswith(f"{where}: 5")
+    assert pauses == []  # no retry within the send ...
+    assert again.sent == () and again.failed == report.failed  # ... nor by the next one
+    [entry] = store.outbox(DAY)
+    assert entry.status == "failed" and entry.attempts == 1 and where in entry.error
+    assert handler.messages == [] and handler.commands[where] == 1

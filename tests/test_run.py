@@ -138,12 +138,91 @@ def test_run_before_the_cutoff_builds_yesterday(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("bad", ["missing-folder"])
-def test_a_missing_source_folder_is_skipped_and_counted(tmp_path: Path, bad: str) -> None:
+def test_a_missing_source_folder_is_a_failed_source(tmp_path: Path, bad: str) -> None:
     settings = load(_config(tmp_path, 1, tmp_path / bad))
     settings = settings.with_overrides(email=type(settings.email)())
     now = dt.datetime(2026, 11, 24, 7, 0, tzinfo=dt.UTC)
     report = run_daily(settings, tmp_path / "out", clock=lambda: now, pdf=False)
-    assert len(report.skipped) == 1 and bad in report.skipped[0].source
+    assert report.skipped == () and report.new_skips == ()
+    [(location, error)] = report.failed_sources
+    assert bad in location and "does not exist" in error
+
+
+def _exit(config: Path, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, ["--config", str(config), *args], catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _bad_item_inbox(tmp_path: Path) -> Path:
+    """A folder source: the fixture day's articles plus one record that will never have any text."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(FIXTURES / "three_days" / "2026-11-23.jsonl", inbox / "good.jsonl")
+    (inbox / "bad.jsonl").write_text('{"title": "Headline only", "text": ""}\n', encoding="utf-8")
+    return inbox
+
+
+def test_run_reports_a_permanently_bad_item_once_then_exits_0(tmp_path: Path) -> None:
+    handler = RecordingHandler()
+    with smtp_server(handler) as port:
+        config = _config(tmp_path, port, _bad_item_inbox(tmp_path))
+        first = _exit(config, "run", "--date", "2026-11-24", "--no-pdf")
+        second = _exit(config, "run", "--date", "2026-11-25", "--no-pdf")
+        verbose = _exit(config, "-v", "run", "--date", "2026-11-25", "--no-pdf")
+    code, _out, err = first
+    assert code == 1, err  # new: reported (listed with its reason) and the status says look once
+    assert "skipped [no-text]" in err and "bad.jsonl" in err and "record has no text" in err
+    code, out, err = second
+    assert code == 0, err  # the same item again is not news: the morning job is green
+    assert "bad.jsonl" not in err and "skipped by reason: no-text 1 (1 reported by an earlier run" in err
+    assert "2026-11-25:" in out and "completed" in out
+    code, out, err = verbose
+    assert code == 0 and "nothing to do" in out
+    assert "bad.jsonl#1: record has no text (reported by an earlier run)" in err  # -v lists every skip
+    with open_store(f"sqlite:///{tmp_path}/digest.db") as store:
+        [health] = store.source_health()
+    assert health.last_skipped == 1  # kept in source health
+
+
+def test_run_exits_3_while_a_source_is_down_and_2_without_sources(tmp_path: Path) -> None:
+    config = _config(tmp_path, 1, tmp_path / "not-mounted-yet")
+    shutil.copy(config, tmp_path / "mailless.toml")
+    text = (tmp_path / "mailless.toml").read_text(encoding="utf-8").replace("to = [", "# to = [")
+    (tmp_path / "mailless.toml").write_text(text, encoding="utf-8")
+    for _ in range(2):  # every run while it is down: a distinct status, not 1
+        code, _out, err = _exit(tmp_path / "mailless.toml", "run", "--date", "2026-11-24", "--no-pdf")
+        assert code == 3, err
+        assert "source failed (tried again next run)" in err and "not-mounted-yet" in err
+    (tmp_path / "empty.toml").write_text('[store]\nurl = "sqlite:///' + str(tmp_path / "e.db") + '"\n')
+    code, out, err = _exit(tmp_path / "empty.toml", "run", "--no-pdf")
+    assert code == 2 and out == ""
+    assert err.startswith("digest: error: no sources configured (") and "[[sources]]" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_pending_mail_exits_3_and_a_starttls_failure_still_prints_the_skips(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("digest.deliver.RETRY_DELAYS", (0.01,))  # the real pauses (2, 10, 30 s) would be slow
+    inbox = _bad_item_inbox(tmp_path)
+    handler = RecordingHandler(data_replies=["451 4.3.0 Try again later"] * 20)
+    with smtp_server(handler) as port:
+        config = _config(tmp_path, port, inbox)
+        settings = load(config)
+        report = run_daily(settings, tmp_path / "out", dt.date(2026, 11, 24), pdf=False, retry_delays=())
+        assert [d.status for d in report.days] == ["built"] and report.mail[0].pending
+        code, _out, err = _exit(config, "send", "--date", "2026-11-24")
+        assert code == 3 and "pending" in err
+        # The server offers no STARTTLS but the config asks for it: one line naming the fix, and the
+        # run's other news (the skipped item) is still printed before it.
+        tls = tmp_path / "tls.toml"
+        tls.write_text(config.read_text(encoding="utf-8").replace("starttls = false", "starttls = true"))
+        (tmp_path / "digest.db").unlink()
+        code, _out, err = _exit(tls, "run", "--date", "2026-11-24", "--no-pdf")
+    assert code == 1
+    assert "skipped [no-text]" in err and "bad.jsonl" in err
+    assert "smtp.starttls = false" in err.strip().splitlines()[-1]
+    assert "Traceback" not in err
 
 
 def _record(title: str, place: str, published: str) -> str:

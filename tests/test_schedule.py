@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -160,3 +162,37 @@ def test_the_lock_keeps_a_second_process_out(tmp_path: Path) -> None:
         [sys.executable, "-c", HOLDER, url, str(tmp_path / "out")], input="", capture_output=True, text=True, timeout=60
     )
     assert again.stdout == "held\n"
+
+
+def test_schedule_logs_with_timestamps_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    config = tmp_path / "digest.toml"
+    config.write_text(
+        f'[[sources]]\npath = "{inbox}"\n[store]\nurl = "sqlite:///{tmp_path}/digest.db"\n'
+        f'[output]\ndir = "{tmp_path}/out"\n',
+        encoding="utf-8",
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "digest", "-v", "--config", str(config), "schedule", "--no-pdf"],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stderr is not None
+    lines: list[str] = []
+    try:
+        for line in proc.stderr:  # the catch-up run, then the wait for the next one
+            lines.append(line)
+            if "next run at" in line:
+                break
+        proc.send_signal(signal.SIGTERM)
+        _, rest = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    log = lines + rest.splitlines(keepends=True)
+    assert proc.returncode == 0, "".join(log)
+    assert all(re.match(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[+-]\d{4} digest: ", line) for line in log), log
+    assert "SIGTERM received" in "".join(log) and "schedule stopped by SIGTERM" in log[-1]
+    with open_store(f"sqlite:///{tmp_path}/digest.db") as store:
+        assert [r.status for r in store.day_records()] == ["completed"]  # the catch-up run finished

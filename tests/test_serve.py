@@ -282,4 +282,4 @@ def test_the_sample_day_is_served_and_searchable(samples_dir: Path, tmp_path: Pa
     assert client.get("/2026-11-24/").status_code == 200
     assert _doc(client.get("/search?q=flood")).xpath("//li[@class='hit']")
     response = client.post("/2026-11-24/regenerate", data={"csrf": _csrf(client, "2026-11-24")})
-    assert response.status_code == 409 and "nothing stored for 2026-11-24" in response.get_data(as_text=True)
+    assert response.status_code == 409 and "no articles stored for 2026-11-24" in response.get_data(as_text=True)
