@@ -18,6 +18,7 @@ input order. ``benchmarks/eval_dedup.py`` measures precision and recall on a bui
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 import zlib
 from collections.abc import Sequence
@@ -52,9 +53,10 @@ _TRACKING_PARAMS = re.compile(
 _MOBILE_HOST = re.compile(r"^(?:www|m|mobile|amp|beta)\.", re.IGNORECASE)
 _AMP_PATH = re.compile(r"(?:/amp/?|\.amp(?=\.html?$)|/amp\.html?)$", re.IGNORECASE)
 
+_SIGNATURE_BLOCK = 16_384  # shingle hashes per block of signatures: a 16 MB table of 128 permutations (fits cache)
 _rng = np.random.default_rng(20261124)  # fixed seed: signatures, and so results, are reproducible
-_A = _rng.integers(1, (1 << 61) - 1, size=NUM_PERM, dtype=np.uint64)
-_B = _rng.integers(0, (1 << 61) - 1, size=NUM_PERM, dtype=np.uint64)
+_A = _rng.integers(1, 1 << 63, size=NUM_PERM, dtype=np.uint64) | np.uint64(1)  # odd multipliers
+_B = _rng.integers(0, 1 << 63, size=NUM_PERM, dtype=np.uint64)
 _MASK = np.uint64(0xFFFFFFFF)
 
 
@@ -84,15 +86,38 @@ def canonical_url(url: str) -> str:
     )
 
 
-def shingles(text: str) -> frozenset[int]:
-    """32-bit hashes of the text's lower-cased word 5-shingles."""
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit multiplier (2**64 / golden ratio) for the rolling shingle hash
+
+
+def _word_hashes(words: list[str], cache: dict[str, int]) -> np.ndarray:
+    for w in set(words).difference(cache):
+        cache[w] = zlib.crc32(w.encode("utf-8"))
+    return np.fromiter(map(cache.__getitem__, words), dtype=np.uint64, count=len(words))
+
+
+def shingles(text: str, cache: dict[str, int] | None = None) -> frozenset[int]:
+    """32-bit hashes of the text's lower-cased word 5-shingles.
+
+    Each word is hashed once (crc32, memoised in cache across a day's texts) and the five word
+    hashes of a shingle are combined with a multiply-add over 64 bits, folded to 32: the same
+    shingle always gets the same hash, without building the shingle's string.
+    """
     words = _WORD_RE.findall(text.lower())
+    if not words:
+        return frozenset()
+    hashes = _word_hashes(words, {} if cache is None else cache)
     if len(words) < SHINGLE_WORDS:
-        return frozenset({zlib.crc32(" ".join(words).encode("utf-8"))}) if words else frozenset()
-    return frozenset(
-        zlib.crc32(" ".join(words[i : i + SHINGLE_WORDS]).encode("utf-8"))
-        for i in range(len(words) - SHINGLE_WORDS + 1)
-    )
+        hashes = hashes[:1] if len(words) == 1 else hashes
+        count = 1
+    else:
+        count = len(words) - SHINGLE_WORDS + 1
+    width = min(SHINGLE_WORDS, len(words))
+    acc = np.zeros(count, np.uint64)
+    with np.errstate(over="ignore"):
+        for k in range(width):
+            acc = acc * _MIX + hashes[k : k + count] + np.uint64(k + 1)
+    folded = (acc >> np.uint64(32)) ^ (acc & _MASK)
+    return frozenset(folded.tolist())
 
 
 def text_overlap(a: frozenset[int], b: frozenset[int]) -> float:
@@ -103,12 +128,26 @@ def text_overlap(a: frozenset[int], b: frozenset[int]) -> float:
     return len(small & large) / len(small)
 
 
-def _signature(hashes: frozenset[int]) -> np.ndarray:
-    values = np.fromiter(hashes, dtype=np.uint64, count=len(hashes))
-    # ((a*x + b) mod 2**64) mod p, cut to 32 bits, for every permutation at once: the usual MinHash
-    # permutation family; the product must wrap many times, or the "permutation" keeps x's order.
-    table = ((np.outer(values, _A) + _B) % _PRIME) & _MASK
-    return table.min(axis=0)
+def _signatures(sets: Sequence[frozenset[int]]) -> np.ndarray:
+    """MinHash signatures, one row per shingle set: for every permutation, the least (a*x + b) >> 32
+    over the set's hashes x (multiply-shift hashing over 64 bits, which wraps; the top 32 bits are
+    the well-mixed ones). Computed over many sets at once, in blocks that bound the memory."""
+    out = np.empty((len(sets), NUM_PERM), np.uint64)
+    start = 0
+    while start < len(sets):
+        stop, total = start, 0
+        while stop < len(sets) and (stop == start or total + len(sets[stop]) <= _SIGNATURE_BLOCK):
+            total += len(sets[stop])
+            stop += 1
+        values = np.fromiter(itertools.chain.from_iterable(sets[start:stop]), dtype=np.uint64, count=total)
+        with np.errstate(over="ignore"):
+            table = np.multiply.outer(values, _A)
+            table += _B
+            table >>= np.uint64(32)
+        offsets = np.cumsum([0] + [len(s) for s in sets[start : stop - 1]])
+        out[start:stop] = np.minimum.reduceat(table, offsets, axis=0)
+        start = stop
+    return out
 
 
 class _UnionFind:
@@ -145,26 +184,32 @@ def duplicate_groups(
                 uf.union(by_url[key], i)
             else:
                 by_url[key] = i
-    sets = [shingles(a.text) for a in articles]
-    buckets: dict[tuple[int, bytes], list[int]] = {}
-    for i, s in enumerate(sets):
-        if len(s) < MIN_SHINGLES:
-            continue
-        sig = _signature(s)
-        for band in range(BANDS):
-            band_key = (band, sig[band * ROWS : (band + 1) * ROWS].tobytes())
-            buckets.setdefault(band_key, []).append(i)
-    checked: set[tuple[int, int]] = set()
-    for members in buckets.values():
-        for x in range(len(members)):
-            for y in range(x + 1, len(members)):
-                pair = (members[x], members[y])
-                if pair in checked or uf.find(pair[0]) == uf.find(pair[1]):
-                    continue
-                checked.add(pair)
-                left, right = sets[pair[0]], sets[pair[1]]
-                if text_overlap(left, right) >= threshold and _jaccard(left, right) >= min_jaccard:
-                    uf.union(*pair)
+    cache: dict[str, int] = {}
+    sets = [shingles(a.text, cache) for a in articles]
+    # LSH: one row per (article, band) with the band's two minima as one 64-bit key; articles that
+    # share a band key somewhere become candidate pairs. Sorting the rows finds the shared keys.
+    long = [i for i, s in enumerate(sets) if len(s) >= MIN_SHINGLES]
+    if len(long) > 1:
+        sigs = _signatures([sets[i] for i in long])  # (m, NUM_PERM) of 32-bit values
+        keys = (sigs[:, 0::ROWS] << np.uint64(32)) | sigs[:, 1::ROWS]  # (m, BANDS); ROWS == 2
+        band = np.tile(np.arange(BANDS, dtype=np.int64), len(long))
+        who = np.repeat(np.asarray(long, dtype=np.int64), BANDS)
+        flat = keys.ravel()
+        order = np.lexsort((who, flat, band))
+        band, flat, who = band[order], flat[order], who[order]
+        same = (band[1:] == band[:-1]) & (flat[1:] == flat[:-1])
+        starts = np.flatnonzero(np.r_[True, ~same])
+        ends = np.r_[starts[1:], len(who)]
+        pairs: set[tuple[int, int]] = set()
+        for s0, e0 in zip(starts[ends - starts > 1].tolist(), ends[ends - starts > 1].tolist(), strict=True):
+            members = who[s0:e0].tolist()
+            pairs.update((members[x], members[y]) for x in range(len(members)) for y in range(x + 1, len(members)))
+        for pair in sorted(pairs):
+            if uf.find(pair[0]) == uf.find(pair[1]):
+                continue
+            left, right = sets[pair[0]], sets[pair[1]]
+            if text_overlap(left, right) >= threshold and _jaccard(left, right) >= min_jaccard:
+                uf.union(*pair)
     groups: dict[int, list[int]] = {}
     for i in range(n):
         groups.setdefault(uf.find(i), []).append(i)
