@@ -145,6 +145,8 @@ _NEWS_STOP = frozenset(
 _TOKEN_RE = re.compile(r"[A-Za-z][A-Za-z'\u2019.\-]*[A-Za-z]|[A-Za-z]")
 _SENT_END_RE = re.compile(r"[.!?:;\"'`]\s*$")
 _BREAK_RE = re.compile(r"[,;:()\[\]\"]|``|''")  # punctuation that ends a name run
+# The gap before each token, then the token (_TOKEN_RE's pattern): gaps hold no letters.
+_GAP_TOKEN_RE = re.compile(r"([^A-Za-z]*)([A-Za-z][A-Za-z'\u2019.\-]*[A-Za-z]|[A-Za-z])")
 # Datelines ("MUNICH, Germany (AP) _ ", "ISLAMABAD: ") name where the reporter sits, not the story: on the seed
 # two unrelated stories share "ISLAMABAD:".
 _DATELINE_RE = re.compile(
@@ -181,34 +183,29 @@ def _stop() -> frozenset[str]:
 def _scan(text: str) -> list[tuple[str, str, bool, bool, bool]]:
     """(surface, lower, capitalised, sentence_start, punctuation_before) per word token.
 
-    A token starts and ends with a letter (_TOKEN_RE), so it never carries a trailing full stop: a
-    sentence starts at the text's start, after a blank line, or after sentence-end punctuation that
-    is not the full stop of an abbreviation ("Sen. Lott"). punctuation_before tells a name run to
-    stop ("Paris, France"). Most gaps are one space, which decides nothing: that case is cut short.
+    A token starts and ends with a letter (_TOKEN_RE), so it never carries a trailing full stop, and
+    every letter starts one, so what lies between two tokens has no letters: one findall gives each
+    token with the gap before it. A sentence starts at the text's start, after a blank line, or after
+    sentence-end punctuation that is not the full stop of an abbreviation ("Sen. Lott").
+    punctuation_before tells a name run to stop ("Paris, France"). Most gaps are one space, which
+    decides nothing: that case is cut short.
     """
-    out = []
-    prev_end = 0
+    out: list[tuple[str, str, bool, bool, bool]] = []
     prev_low = ""
     first = True
     sent_end = _SENT_END_RE.search
     brk = _BREAK_RE.search
-    for m in _TOKEN_RE.finditer(text):
-        w = m.group()
-        start = m.start()
+    append = out.append
+    for gap, w in _GAP_TOKEN_RE.findall(text):
         low = w.lower()
         if first:
-            out.append((w, low, w[0].isupper(), True, bool(brk(text, 0, start))))
-            first = False
+            append((w, low, w[0].isupper(), True, bool(brk(gap))))
+        elif gap == " ":
+            append((w, low, w[0].isupper(), False, False))
         else:
-            gap = text[prev_end:start]
-            if gap == " ":
-                out.append((w, low, w[0].isupper(), False, False))
-            else:
-                ss = "\n\n" in gap or (
-                    bool(sent_end(gap)) and not (gap.lstrip().startswith(".") and prev_low in _ABBREV)
-                )
-                out.append((w, low, w[0].isupper(), ss, bool(brk(gap))))
-        prev_end = m.end()
+            ss = "\n\n" in gap or (bool(sent_end(gap)) and not (gap.lstrip().startswith(".") and prev_low in _ABBREV))
+            append((w, low, w[0].isupper(), ss, bool(brk(gap))))
+        first = False
         prev_low = low
     return out
 
@@ -224,11 +221,16 @@ def _words_and_entities(text: str, stop, is_title: bool):
 
     proper: capitalised and not sentence-initial (body only; in titles case is style, not signal).
     Entity bigrams join adjacent capitalised non-stop words, optionally across one connector ("bank of japan")."""
+    return _words_and_entities_in(_scan(text), stop, is_title)
+
+
+def _words_and_entities_in(toks, stop, is_title: bool):
+    """_words_and_entities over a _scan of the text."""
     words = []
     ents = []
     prev = None
     conn = ""
-    for _w, low, cap, sstart in _tokens(text):
+    for _w, low, cap, sstart, _brk in toks:
         if low.endswith("'s") or low.endswith("\u2019s"):
             low = low[:-2]
         if low in stop or len(low) < 2:
@@ -245,14 +247,6 @@ def _words_and_entities(text: str, stop, is_title: bool):
         else:
             prev, conn = None, ""
     return words, ents
-
-
-class _Analysed:
-    __slots__ = ("ents", "title_ents", "title_words", "words")
-
-    def __init__(self, title: str, text: str, stop):
-        self.title_words, self.title_ents = _words_and_entities(title or "", stop, True)
-        self.words, self.ents = _words_and_entities(_DATELINE_RE.sub("", text or "", count=1), stop, False)
 
 
 def _demonym_fold(capset) -> dict:
@@ -280,24 +274,46 @@ class Encoded:
         self.rows = rows  # per article: body words, title words, body entities, title entities, body proper words
 
 
-def encode_texts(titles: Sequence[str], texts: Sequence[str]) -> Encoded:
-    """Tokenise every article once into compact integer arrays (ids in first-seen order)."""
-    stop = _stop()
-    if len(titles) != len(texts):
-        raise ValueError("titles and texts differ in length")
-    wid: dict[str, int] = {}
-    eid: dict[str, int] = {}
-    rows = []
-    for t, x in zip(titles, texts, strict=True):
-        tw, tents = _words_and_entities(t or "", stop, True)
-        bw, bents = _words_and_entities(_DATELINE_RE.sub("", x or "", count=1), stop, False)
+class _Encoder:
+    """Builds an Encoded day one article at a time, from the article's token scans."""
+
+    def __init__(self) -> None:
+        self._stop = _stop()
+        self._wid: dict[str, int] = {}
+        self._eid: dict[str, int] = {}
+        self._rows: list[tuple[array, ...]] = []
+
+    def add(self, title_toks, body_toks) -> None:
+        wid, eid = self._wid, self._eid
+        tw, tents = _words_and_entities_in(title_toks, self._stop, True)
+        bw, bents = _words_and_entities_in(body_toks, self._stop, False)
         bi = array("i", [wid.setdefault(w, len(wid)) for w, _ in bw])
         ti = array("i", [wid.setdefault(w, len(wid)) for w, _ in tw])
         cp = array("i", sorted({wid[w] for w, pr in bw if pr}))
         be = array("i", [eid.setdefault(e, len(eid)) for e in bents])
         te = array("i", [eid.setdefault(e, len(eid)) for e in tents])
-        rows.append((bi, ti, be, te, cp))
-    return Encoded(list(wid), list(eid), rows)
+        self._rows.append((bi, ti, be, te, cp))
+
+    def encoded(self) -> Encoded:
+        return Encoded(list(self._wid), list(self._eid), self._rows)
+
+
+def _body_scans(text: str):
+    """(scan of the whole text, scan of the text without its dateline): one scan when there is none."""
+    text = text or ""
+    m = _DATELINE_RE.match(text)
+    whole = _scan(text)
+    return whole, (_scan(text[m.end() :]) if m else whole)
+
+
+def encode_texts(titles: Sequence[str], texts: Sequence[str]) -> Encoded:
+    """Tokenise every article once into compact integer arrays (ids in first-seen order)."""
+    if len(titles) != len(texts):
+        raise ValueError("titles and texts differ in length")
+    enc = _Encoder()
+    for t, x in zip(titles, texts, strict=True):
+        enc.add(_scan(t or ""), _body_scans(x)[1])
+    return enc.encoded()
 
 
 def _local(enc: Encoded, members: Sequence[int]) -> Encoded:
@@ -716,31 +732,70 @@ class DayLabels:
     lower case.
     """
 
-    def __init__(self, titles: Sequence[str], texts: Sequence[str]) -> None:
-        stop = _stop()
-        self._texts = texts  # kept for the written-order check ("Hurricane Mitch"), not re-read
-        self._n = len(texts)
-        ids: dict[str, int] = {}  # every string kept below (words, surfaces) -> a small integer
+    def __init__(self) -> None:
+        self._texts: list[str] = []  # kept for the written-order check ("Hurricane Mitch"), not re-read
+        self._ids: dict[str, int] = {}  # every string kept for labels (words, surfaces) -> a small integer
         self._strings: list[str] = []
-
-        def sid(value: str) -> int:
-            got = ids.get(value)
-            if got is None:
-                got = ids[value] = len(self._strings)
-                self._strings.append(value)
-            return got
-
-        # Pass 1: which words are names (capitalised mid-sentence more often than not), and each article's
-        # lower-case words (a story's own vocabulary decides which plain words it may be labelled by).
-        proper: Counter[str] = Counter()
+        # Tokens as the scans gave them, kept compact between the two passes: surface ids into _tok_*
+        # and one flag byte each (1: sentence start, 2: punctuation before).
+        self._tok_ids: dict[str, int] = {}
+        self._tok: list[tuple[str, str, bool]] = []  # surface, lower, capitalised
+        self._cached: list[tuple[array, bytes, array, bytes]] = []
+        self._proper: Counter[str] = Counter()
         self._lower: list[array] = []
-        for text in texts:
-            toks = _scan(text)
-            for _w, low, cap, ss, _br in toks:
-                if not ss:
-                    proper[low] += 1 if cap else -1
-            self._lower.append(array("i", sorted({sid(low) for _w, low, cap, _ss, _br in toks if not cap})))
-        # Pass 2: each article's names (stem tuples, with their written forms) and plain words.
+        self._done = False
+
+    @classmethod
+    def from_texts(cls, titles: Sequence[str], texts: Sequence[str]) -> DayLabels:
+        """The labeller for a day given as titles and texts."""
+        day = cls()
+        for title, text in zip(titles, texts, strict=True):
+            whole, body = _body_scans(text)
+            day.add(text, _scan(title or ""), whole, body)
+        return day
+
+    def _sid(self, value: str) -> int:
+        got = self._ids.get(value)
+        if got is None:
+            got = self._ids[value] = len(self._strings)
+            self._strings.append(value)
+        return got
+
+    def _pack(self, toks) -> tuple[array, bytes]:
+        ids = self._tok_ids
+        out = array("i")
+        for w, low, cap, _ss, _br in toks:
+            i = ids.get(w)
+            if i is None:
+                i = ids[w] = len(self._tok)
+                self._tok.append((w, low, cap))
+            out.append(i)
+        return out, bytes(ss | (br << 1) for _w, _low, _cap, ss, br in toks)
+
+    def _unpack(self, ids: array, flags: bytes):
+        tok = self._tok
+        return [(*tok[i], bool(f & 1), bool(f & 2)) for i, f in zip(ids, flags, strict=True)]
+
+    def add(self, text: str, title_toks, whole_toks, body_toks) -> None:
+        """Pass 1, one article at a time: which words are names (capitalised mid-sentence more often than
+        not, over the whole text) and the article's lower-case words (a story's own vocabulary decides
+        which plain words it may be labelled by); the title and dateline-free body kept for pass 2."""
+        if self._done:
+            raise RuntimeError("DayLabels: add() after the first label()")
+        proper = self._proper
+        for _w, low, cap, ss, _br in whole_toks:
+            if not ss:
+                proper[low] += 1 if cap else -1
+        sid = self._sid
+        self._lower.append(array("i", sorted({sid(low) for _w, low, cap, _ss, _br in whole_toks if not cap})))
+        self._texts.append(text or "")
+        self._cached.append((*self._pack(title_toks), *self._pack(body_toks)))
+
+    def _finish(self) -> None:
+        """Pass 2: each article's names (stem tuples, with their written forms) and plain words."""
+        self._done = True
+        stop, proper, sid = _stop(), self._proper, self._sid
+        self._n = len(self._texts)
         keys: dict[tuple[str, ...], int] = {}
         self._key_ids = keys
         self._keys: list[tuple[str, ...]] = []
@@ -749,13 +804,14 @@ class DayLabels:
         self._words: list[tuple[array, array]] = []
         self._dfn: Counter[int] = Counter()
         self._dfw: dict[str, Counter[frozenset[int]]] = {}
-        for title, text in zip(titles, texts, strict=True):
+        cached, self._cached = self._cached, []
+        for title_ids, title_flags, body_ids, body_flags in cached:
             names: Counter[int] = Counter()
             tnames: set[int] = set()
             surfaces: Counter[tuple[int, int]] = Counter()
             words: Counter[int] = Counter()  # surface id * 2 + in title -> occurrences
-            for src, is_title in ((title or "", True), (_DATELINE_RE.sub("", text or "", count=1), False)):
-                toks = _scan(src)
+            for ids, flags, is_title in ((title_ids, title_flags, True), (body_ids, body_flags, False)):
+                toks = self._unpack(ids, flags)
                 for ph in _phrases(toks, stop, proper, is_title):
                     subs = [ph]
                     if len(ph) > 1 and ph[-1].lower() not in _GENERIC:
@@ -804,6 +860,8 @@ class DayLabels:
         n_c = len(members)
         if n_c == 0:
             return ""
+        if not self._done:
+            self._finish()
         strings = self._strings
         lower_seen: set[int] = set()
         for i in members:
@@ -900,7 +958,7 @@ def label_cluster(
 
     titles/texts: the story's articles; other_*: the rest of the day. For many stories of one day use DayLabels,
     which reads the day once."""
-    day = DayLabels([*titles, *other_titles], [*texts, *other_texts])
+    day = DayLabels.from_texts([*titles, *other_titles], [*texts, *other_texts])
     return day.label(range(len(texts)))
 
 
@@ -938,16 +996,24 @@ def _times(articles: Sequence[Article]) -> list[float] | None:
 class StoryDay:
     """One day's articles analysed once for every story-level stage: grouping, labels and headlines.
 
-    The articles are tokenised once (``Encoded``); the day-level label statistics are computed once
-    (``DayLabels``, on first use). Each story is then labelled and given a headline from its own
-    members only, so the whole day costs time linear in its articles.
+    Each article is scanned once (twice when it opens with a dateline) and the scans feed both the
+    clustering features (``Encoded``) and the labels' day-level statistics (``DayLabels``). Each
+    story is then labelled and given a headline from its own members only, so the whole day costs
+    time linear in its articles.
     """
 
-    def __init__(self, articles: Sequence[Article]) -> None:
+    def __init__(self, articles: Sequence[Article], *, labels: bool = True) -> None:
         self.articles = tuple(articles)
         self._position = {a.id: n for n, a in enumerate(self.articles)}
-        self._enc = encode_texts([a.title for a in self.articles], [a.text for a in self.articles])
-        self._labels: DayLabels | None = None
+        encoder = _Encoder()
+        self._labels = DayLabels() if labels else None
+        for a in self.articles:
+            title = _scan(a.title or "")
+            whole, body = _body_scans(a.text)
+            encoder.add(title, body)
+            if self._labels is not None:
+                self._labels.add(a.text, title, whole, body)
+        self._enc = encoder.encoded()
 
     def groups(self) -> list[list[Article]]:
         """The day's stories; groups and their members keep the input order."""
@@ -962,7 +1028,7 @@ class StoryDay:
     def label(self, story: Sequence[Article]) -> str:
         """A short topic phrase people would write ("Gaza aid", "Hurricane Mitch") for one of the day's stories."""
         if self._labels is None:
-            self._labels = DayLabels([a.title for a in self.articles], [a.text for a in self.articles])
+            raise RuntimeError("StoryDay(labels=False) cannot label")
         return self._labels.label([self._position[a.id] for a in story])
 
     def headline(self, story: Sequence[Article]) -> Article:
@@ -975,7 +1041,7 @@ class StoryDay:
 
 def cluster_articles(articles: Sequence[Article]) -> list[list[Article]]:
     """Group articles into stories; groups and their members keep the input order."""
-    return StoryDay(articles).groups()
+    return StoryDay(articles, labels=False).groups()
 
 
 def label_story(story: Sequence[Article], day: Sequence[Article]) -> str:

@@ -61,6 +61,9 @@ EMAIL_LIST_CAP = 600
 # The PDF lists at most this many stories "in brief" (about 8 pages); the rest are counted, with the
 # web page and briefing.json holding every one. A 100,000-article day has some 30,000 stories.
 PDF_LIST_CAP = 300
+# Sources listed under a story in the PDF: a story of a big day can have hundreds of articles, and
+# laying out their list was most of a 10,000-article day's PDF time (30 s); the rest are counted.
+PDF_SOURCES_CAP = 20
 SRGB_INTENT = "digest-srgb"  # the output intent PDF/A variants get (see render_pdf)
 # The day's chart shows at most this many stories: one 18 px row each keeps it under ~450 px tall.
 CHART_MAX_STORIES = 24
@@ -228,6 +231,7 @@ def _context(briefing: Briefing, settings: Settings, web_url: str = "", nav: Day
         "email_list": True,
         "email_listed": EMAIL_LIST_CAP,
         "pdf_listed": PDF_LIST_CAP,
+        "pdf_sources": PDF_SOURCES_CAP,
     }
 
 
