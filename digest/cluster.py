@@ -667,36 +667,77 @@ def _phrases(toks, stop, proper, is_title: bool):
     at punctuation), role words trimmed from the front, company suffixes from the end, at most 3 words (longer runs
     keep their last two). A capitalised word counts when it is a known name word, or when it is capitalised
     mid-sentence next to one ("Hurricane Mitch", "Asian Games"). toks: _scan of the text."""
-    toks = [
-        (w[:-2], low[:-2], cap, ss, br) if low.endswith("'s") or low.endswith("\u2019s") else (w, low, cap, ss, br)
-        for w, low, cap, ss, br in toks
-    ]
-    is_name = [cap and proper.get(low, 0) > 0 and low not in stop for w, low, cap, ss, br in toks]
+    table = _SurfaceTable(stop, proper)
+    ids = array("i", [table.add(w, low, cap) for w, low, cap, _ss, _br in toks])
+    return _name_phrases(ids, bytes(ss | (br << 1) for _w, _low, _cap, ss, br in toks), is_title, table, proper)
+
+
+class _SurfaceTable:
+    """Per distinct token surface, what name finding asks of it (possessive 's dropped): computed once a day."""
+
+    __slots__ = ("cap", "capok", "name", "proper", "stop", "word")
+
+    def __init__(self, stop, proper) -> None:
+        self.stop, self.proper = stop, proper
+        self.word: list[tuple[str, str]] = []  # (surface, lower) without a possessive 's
+        self.cap: list[bool] = []
+        self.name: list[bool] = []  # capitalised, a name word of the day, not a stop word
+        self.capok: list[bool] = []  # capitalised and not a stop word: may join a name next to one
+
+    def add(self, w: str, low: str, cap: bool) -> int:
+        if low.endswith("'s") or low.endswith("\u2019s"):
+            w, low = w[:-2], low[:-2]
+        self.word.append((w, low))
+        self.cap.append(cap)
+        self.name.append(cap and self.proper.get(low, 0) > 0 and low not in self.stop)
+        self.capok.append(cap and low not in self.stop)
+        return len(self.word) - 1
+
+
+def _name_phrases(ids, flags: bytes, is_title: bool, table: _SurfaceTable, proper) -> list[tuple[str, ...]]:
+    """_phrases over tokens given as surface ids into table and flag bytes (1 sentence start, 2 break before)."""
+    word, capt, name, capok = table.word, table.cap, table.name, table.capok
+    n = len(ids)
     runs: list[list[tuple[str, str]]] = []
     run: list[tuple[str, str]] = []
     pend = None
-    for k, (w, low, cap, ss, brk) in enumerate(toks):
-        if brk and run:
+    for k in range(n):
+        i = ids[k]
+        cap = capt[i]
+        if not cap and not run:
+            continue  # a lower-case word outside a name: nothing to do (pend is None whenever run is empty)
+        f = flags[k]
+        if f & 2 and run:
             runs.append(run)
             run, pend = [], None
-        near = (k > 0 and is_name[k - 1]) or (k + 1 < len(toks) and is_name[k + 1])
-        ok = is_name[k] or (cap and low not in stop and near and (not ss or is_title))
-        if ok:
+        if name[i] or (
+            capok[i] and ((k > 0 and name[ids[k - 1]]) or (k + 1 < n and name[ids[k + 1]])) and (is_title or not f & 1)
+        ):
             if pend and run:
                 run.append(pend)
             pend = None
-            run.append((w, low))
+            run.append(word[i])
             continue
+        low = word[i][1]
         if run and low in _ENTITY_CONNECT and not cap and pend is None:
-            pend = (w, low)
+            pend = word[i]
             continue
         if run:
             runs.append(run)
         run, pend = [], None
     if run:
         runs.append(run)
-    out = []
+    return _trim_runs(runs, proper)
+
+
+def _trim_runs(runs: list[list[tuple[str, str]]], proper) -> list[tuple[str, ...]]:
+    out: list[tuple[str, ...]] = []
     for r in runs:
+        if len(r) == 1:  # the common case, decided without the trimming loops below
+            w, low = r[0]
+            if low not in _GENERIC and low not in _ENTITY_CONNECT and proper.get(low, 0) > 0:
+                out.append((w,))
+            continue
         while len(r) > 1 and r[0][1] in _ROLE and r[1][1] not in _GENERIC:
             r = r[1:]
         while len(r) > 1 and r[-1][1] in _SUFFIX:
@@ -772,10 +813,6 @@ class DayLabels:
             out.append(i)
         return out, bytes(ss | (br << 1) for _w, _low, _cap, ss, br in toks)
 
-    def _unpack(self, ids: array, flags: bytes):
-        tok = self._tok
-        return [(*tok[i], bool(f & 1), bool(f & 2)) for i, f in zip(ids, flags, strict=True)]
-
     def add(self, text: str, title_toks, whole_toks, body_toks) -> None:
         """Pass 1, one article at a time: which words are names (capitalised mid-sentence more often than
         not, over the whole text) and the article's lower-case words (a story's own vocabulary decides
@@ -805,36 +842,52 @@ class DayLabels:
         self._dfn: Counter[int] = Counter()
         self._dfw: dict[str, Counter[frozenset[int]]] = {}
         cached, self._cached = self._cached, []
+        phrase_keys: dict[tuple[str, ...], list[tuple[int, int]]] = {}  # a name -> its (key, surface) ids
+        # What each distinct token surface means here, decided once: its part in names, and the plain
+        # word it counts as (-1 when it counts as none: stop words, names, short or generic words).
+        table = _SurfaceTable(stop, proper)
+        plain = np.full(max(1, len(self._tok)), -1, np.int64)
+        for i, (w, low, cap) in enumerate(self._tok):
+            table.add(w, low, cap)
+            if low.endswith("'s"):
+                low = low[:-2]
+            if low in stop or len(low) < 3 or proper.get(low, 0) > 0 or low in _GENERIC:
+                continue
+            code = sid(low)
+            if code not in self._stem:
+                self._stem[code] = stem(low)
+            plain[i] = code
         for title_ids, title_flags, body_ids, body_flags in cached:
             names: Counter[int] = Counter()
             tnames: set[int] = set()
             surfaces: Counter[tuple[int, int]] = Counter()
             words: Counter[int] = Counter()  # surface id * 2 + in title -> occurrences
             for ids, flags, is_title in ((title_ids, title_flags, True), (body_ids, body_flags, False)):
-                toks = self._unpack(ids, flags)
-                for ph in _phrases(toks, stop, proper, is_title):
-                    subs = [ph]
-                    if len(ph) > 1 and ph[-1].lower() not in _GENERIC:
-                        subs.append(ph[-1:])  # "Augusto Pinochet" also counts as "Pinochet"
-                    for p in subs:
-                        key = tuple(stem(x.lower()) for x in p)
-                        k = keys.get(key)
-                        if k is None:
-                            k = keys[key] = len(self._keys)
-                            self._keys.append(key)
+                for ph in _name_phrases(ids, flags, is_title, table, proper):
+                    found = phrase_keys.get(ph)
+                    if found is None:
+                        subs = [ph]
+                        if len(ph) > 1 and ph[-1].lower() not in _GENERIC:
+                            subs.append(ph[-1:])  # "Augusto Pinochet" also counts as "Pinochet"
+                        found = []
+                        for p in subs:
+                            key = tuple(stem(x.lower()) for x in p)
+                            k = keys.get(key)
+                            if k is None:
+                                k = keys[key] = len(self._keys)
+                                self._keys.append(key)
+                            found.append((k, sid(" ".join(p))))
+                        phrase_keys[ph] = found
+                    for k, surface in found:
                         names[k] += 1
-                        surfaces[k, sid(" ".join(p))] += 1
+                        surfaces[k, surface] += 1
                         if is_title:
                             tnames.add(k)
-                for _w, low, _cap, _ss, _br in toks:
-                    if low.endswith("'s"):
-                        low = low[:-2]
-                    if low in stop or len(low) < 3 or proper.get(low, 0) > 0 or low in _GENERIC:
-                        continue
-                    i = sid(low)
-                    if i not in self._stem:
-                        self._stem[i] = stem(low)
-                    words[i * 2 + is_title] += 1
+                if len(ids):
+                    codes = plain[np.frombuffer(ids, dtype=np.int32)]
+                    codes = codes[codes >= 0] * 2 + is_title
+                    uniq, seen = np.unique(codes, return_counts=True)
+                    words.update(dict(zip(uniq.tolist(), seen.tolist(), strict=True)))
             self._dfn.update(names.keys())
             by_stem: dict[str, set[int]] = {}
             for code in words:
