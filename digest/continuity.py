@@ -24,7 +24,7 @@ import numpy as np
 from scipy import sparse
 
 from .cluster import story_id
-from .models import Article, PriorStory, StoryStatus
+from .models import Article, PreviousEdition, PriorStory, StoryStatus, Told
 from .text import stem, stop_words, sumy_language
 
 __all__ = [
@@ -32,11 +32,16 @@ __all__ = [
     "ANCHOR_TERMS",
     "LINK_THRESHOLD",
     "LOOKBACK_DAYS",
+    "RELABEL_GROWTH",
     "LinkedGroup",
+    "label_basis",
     "link_stories",
+    "outgrew_label",
+    "previous_editions",
     "shared_anchors",
     "signature_similarity",
     "story_terms",
+    "told_before",
 ]
 
 # A story that pauses for a weekend still continues on Monday; older stories are history.
@@ -68,6 +73,10 @@ MAX_POSTINGS = 400
 # too few: word order at the top shifts between days and 2 of DUC's 20 continuing stories were lost.
 ANCHOR_TERMS = 10
 ANCHORS_NEEDED = 2
+# A developing story is re-labelled once it has this many times the articles its label was chosen
+# from (a one-article story's label names a detail: "Swiss accounts" on a story of Pinochet's
+# arrest once it has 3+ articles); below that it keeps the label readers know it by.
+RELABEL_GROWTH = 3
 _BLOCK_ROWS = 1024  # today's stories compared per sparse product: bounds its memory
 TITLE_WEIGHT = 2  # the title names the event; count its words twice, as clustering does
 _WORD_RE = re.compile(r"[^\W\d_]{3,}")  # words of three letters or more, no digits
@@ -85,6 +94,8 @@ class LinkedGroup:
     new_article_ids: tuple[str, ...]  # developing only: articles no earlier version had
     terms: tuple[tuple[str, float], ...]  # today's signature, to be recorded for later days
     similarity: float = 0.0  # cosine to the story it continues (0.0 when new)
+    # Developing only: the continued story as recorded for the LOOKBACK_DAYS days before, oldest first.
+    continued: tuple[PriorStory, ...] = ()
 
 
 def _term_counts(articles: Sequence[Article]) -> Counter[str]:
@@ -244,10 +255,47 @@ def link_stories(
             sid, sim = links[i]
             label = earlier[versions[sid][-1]].label
             new_ids = tuple(dict.fromkeys(a.id for a in g if a.id not in known[sid]))
-            out.append(LinkedGroup(g, sid, label, "developing", new_ids, signatures[i], sim))
+            history = tuple(earlier[j] for j in versions[sid])
+            out.append(LinkedGroup(g, sid, label, "developing", new_ids, signatures[i], sim, history))
             continue
         sid = fresh[i]
         if sid in taken:  # its first article began a story another group continues today
             sid = hashlib.sha256(f"story:{fresh[i]}:{day.isoformat()}".encode()).hexdigest()[:12]
         out.append(LinkedGroup(g, sid, "", "new", (), signatures[i]))
     return out
+
+
+def _label_base(group: LinkedGroup) -> int:
+    latest = group.continued[-1]
+    return max(1, latest.label_articles or len(latest.article_ids))
+
+
+def outgrew_label(group: LinkedGroup) -> bool:
+    """True when a developing story has RELABEL_GROWTH times the articles its label was chosen from."""
+    if group.status != "developing" or not group.continued:
+        return False
+    return len(group.articles) >= RELABEL_GROWTH * _label_base(group)
+
+
+def label_basis(group: LinkedGroup, relabelled: bool) -> int:
+    """How many articles the story's label (as given today) was chosen from, to be recorded."""
+    if group.status == "developing" and group.continued and not relabelled:
+        return _label_base(group)
+    return len(group.articles)
+
+
+def previous_editions(versions: Sequence[PriorStory]) -> tuple[PreviousEdition, ...]:
+    """A story's recorded days as its timeline shows them, oldest first."""
+    return tuple(
+        PreviousEdition(p.day, p.story_id, p.label, p.headline, len(p.article_ids), p.summary[0] if p.summary else "")
+        for p in sorted(versions, key=lambda p: (p.day, p.story_id))
+    )
+
+
+def told_before(group: LinkedGroup, articles: dict[str, Article]) -> Told:
+    """What the reader of a developing story was already given: the continued days' summaries and articles.
+
+    articles: the earlier days' articles by id (those missing are left out)."""
+    sentences = tuple(dict.fromkeys(t for p in group.continued for t in p.summary))
+    ids = dict.fromkeys(a for p in group.continued for a in p.article_ids)
+    return Told(sentences, tuple(articles[a] for a in ids if a in articles))

@@ -11,7 +11,18 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-__all__ = ["Article", "Briefing", "Duplicate", "PriorStory", "Skip", "SourceHealth", "Story", "SummarySentence"]
+__all__ = [
+    "Article",
+    "Briefing",
+    "Duplicate",
+    "PreviousEdition",
+    "PriorStory",
+    "Skip",
+    "SourceHealth",
+    "Story",
+    "SummarySentence",
+    "Told",
+]
 
 StoryStatus = Literal["new", "developing"]
 
@@ -117,6 +128,39 @@ class SummarySentence:
 
 
 @dataclass(frozen=True, slots=True)
+class PreviousEdition:
+    """An earlier day on which a developing story ran, as its timeline and "Previously" line show it."""
+
+    day: dt.date
+    story_id: str
+    label: str
+    headline: str
+    articles: int  # how many articles it had that day
+    first_sentence: str = ""  # that day's first summary sentence ("" when it had none)
+
+    def to_json(self) -> dict[str, Any]:
+        """The earlier day as briefing.json lists it under ``previous``."""
+        return {
+            "id": self.story_id,
+            "date": self.day.isoformat(),
+            "label": self.label,
+            "headline": self.headline,
+            "articles": self.articles,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Told:
+    """What a developing story's reader was already given: earlier summaries, and earlier days' articles."""
+
+    sentences: tuple[str, ...] = ()  # the earlier editions' summary sentences
+    articles: tuple[Article, ...] = ()  # the articles those days had
+
+    def __bool__(self) -> bool:
+        return bool(self.sentences or self.articles)
+
+
+@dataclass(frozen=True, slots=True)
 class Story:
     """Articles about one event, with a label, a headline and an attributed summary."""
 
@@ -130,6 +174,8 @@ class Story:
     # For a developing story, its articles that no earlier day's version had (marked "new" in
     # the sources); empty for a new story, all of which is new.
     new_article_ids: tuple[str, ...] = ()
+    # For a developing story, the earlier days it ran (oldest first); empty for a new story.
+    previous: tuple[PreviousEdition, ...] = ()
 
     @property
     def outlets(self) -> tuple[str, ...]:
@@ -160,6 +206,7 @@ class Story:
             "score": round(self.score, 6),
             "articles": [a.to_json() for a in self.articles],
             "summary": [s.to_json() for s in self.summary],
+            "previous": [p.to_json() for p in self.previous],
         }
 
 
@@ -173,6 +220,10 @@ class PriorStory:
     article_ids: tuple[str, ...]
     # The story's distinctive terms and their weights (an L2-normalised sparse vector).
     terms: tuple[tuple[str, float], ...]
+    headline: str = ""
+    summary: tuple[str, ...] = ()  # the summary sentences that day's edition printed, in order
+    # Articles the story had when its label was chosen (0: not recorded, i.e. before schema 8).
+    label_articles: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,12 +21,20 @@ from typing import Protocol
 
 from .cluster import StoryDay
 from .config import Settings
-from .continuity import LOOKBACK_DAYS, link_stories
+from .continuity import (
+    LOOKBACK_DAYS,
+    LinkedGroup,
+    label_basis,
+    link_stories,
+    outgrew_label,
+    previous_editions,
+    told_before,
+)
 from .dedup import dedup_articles
 from .deliver import archive_days, patch_day_nav, write_atomic, write_day, write_feed
 from .errors import InputError
 from .ingest import read_inputs
-from .models import Article, Briefing, PriorStory, Skip, Story, SummarySentence
+from .models import Article, Briefing, PriorStory, Skip, Story, SummarySentence, Told
 from .rank import rank_stories
 from .render import NAV_END, NAV_START, DayNav, render_day_nav, render_index, render_outputs, render_pdf
 from .store import open_store
@@ -55,6 +63,16 @@ class Progress(Protocol):
 
     def finish(self, stage: str, seconds: float, detail: str) -> None:
         """The stage ended after seconds; detail gives its counts."""
+
+
+class StoryArchive(Protocol):
+    """Where a build finds a developing story's whole record (the store is one)."""
+
+    def story_versions(self, story_ids: Sequence[str], before: dt.date) -> list[PriorStory]:
+        """Every recorded day of these stories before the given day."""
+
+    def articles_by_id(self, article_ids: Sequence[str]) -> list[Article]:
+        """The stored articles with these ids."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,15 +146,32 @@ def make_briefing(
     return _make_briefing(articles, day, settings, method, previous, _Stages(None), jobs)[0]
 
 
-def _summarize_chunk(work: tuple[list[tuple[Article, ...]], int, str]) -> list[tuple[SummarySentence, ...]]:
+def _history(
+    linked: Sequence[LinkedGroup], day: dt.date, archive: StoryArchive | None
+) -> tuple[dict[str, list[PriorStory]], dict[str, Article]]:
+    """Developing stories' recorded days (by story id) and the earlier days' articles they had (by id)."""
+    developing = [s for s in linked if s.status == "developing"]
+    if archive is None or not developing:
+        return {s.story_id: list(s.continued) for s in developing}, {}
+    versions: dict[str, list[PriorStory]] = {}
+    for p in archive.story_versions([s.story_id for s in developing], day):
+        versions.setdefault(p.story_id, []).append(p)
+    ids = [a for s in developing for p in s.continued for a in p.article_ids]
+    return versions, {a.id: a for a in archive.articles_by_id(ids)}
+
+
+_Work = tuple[tuple[Article, ...], Told]  # a story's articles and what its reader was already told
+
+
+def _summarize_chunk(work: tuple[list[_Work], int, str]) -> list[tuple[SummarySentence, ...]]:
     groups, words, method = work
-    return [summarize_story(g, words=words, method=method) for g in groups]
+    return [summarize_story(g, words=words, method=method, told=told) for g, told in groups]
 
 
 def _summaries(
-    groups: Sequence[tuple[Article, ...]], words: int, method: str, jobs: int, stages: _Stages
+    groups: Sequence[_Work], words: int, method: str, jobs: int, stages: _Stages
 ) -> list[tuple[SummarySentence, ...]]:
-    """Each story's summary, in order; with jobs > 1 written by worker processes (same result)."""
+    """Each story's summary (an update summary where Told is not empty), in order; jobs > 1: same result."""
     chunks = [list(groups[k : k + CHUNK_STORIES]) for k in range(0, len(groups), CHUNK_STORIES)]
     out: list[tuple[SummarySentence, ...]] = []
     if jobs <= 1 or len(chunks) <= 1:
@@ -162,6 +197,7 @@ def _make_briefing(
     previous: Sequence[PriorStory],
     stages: _Stages,
     jobs: int | None,
+    archive: StoryArchive | None = None,
 ) -> tuple[Briefing, tuple[PriorStory, ...]]:
     """make_briefing, plus the day's stories as later days will see them (in rank order)."""
     with stages.stage("dedup") as note:
@@ -177,10 +213,12 @@ def _make_briefing(
         linked = link_stories(groups, previous, day)
         note.append(f"{sum(1 for s in linked if s.status == 'developing')} developing, {len(previous)} earlier stories")
     with stages.stage("label", len(linked)) as note:
-        # A developing story keeps the label readers already know it by.
-        labels = []
+        # A developing story keeps the label readers already know it by, unless it outgrew it.
+        labels, label_bases = [], []
         for s in linked:
-            labels.append(s.label or story_day.label(s.articles))
+            relabel = outgrew_label(s)
+            labels.append(story_day.label(s.articles) if relabel or not s.label else s.label)
+            label_bases.append(label_basis(s, relabel))
             stages.advance()
         note.append(_plural(len(linked), "label"))
     with stages.stage("headline", len(linked)) as note:
@@ -195,7 +233,10 @@ def _make_briefing(
     else:
         workers = max(1, jobs)
     with stages.stage("summarize", len(linked)) as note:
-        summaries = _summaries([s.articles for s in linked], settings.briefing.summary_words, method, workers, stages)
+        # A developing story's summary tells first what the earlier editions did not.
+        versions, earlier_articles = _history(linked, day, archive)
+        work = [(s.articles, told_before(s, earlier_articles)) for s in linked]
+        summaries = _summaries(work, settings.briefing.summary_words, method, workers, stages)
         note.append(f"{_plural(len(linked), 'summary', 'summaries')}, {_plural(workers, 'job')}")
     with stages.stage("rank") as note:
         stories = [
@@ -207,6 +248,7 @@ def _make_briefing(
                 summary=summary,
                 status=s.status,
                 new_article_ids=s.new_article_ids,
+                previous=previous_editions(versions.get(s.story_id, ())),
             )
             for s, label, headline, summary in zip(linked, labels, headlines, summaries, strict=True)
         ]
@@ -219,8 +261,19 @@ def _make_briefing(
         timezone=settings.briefing.timezone,
     )
     terms = {s.story_id: s.terms for s in linked}
+    bases = {s.story_id: n for s, n in zip(linked, label_bases, strict=True)}
     records = tuple(
-        PriorStory(day, s.id, s.label, tuple(a.id for a in s.articles), terms[s.id]) for s in briefing.stories
+        PriorStory(
+            day,
+            s.id,
+            s.label,
+            tuple(a.id for a in s.articles),
+            terms[s.id],
+            s.headline,
+            tuple(x.text for x in s.summary),
+            bases[s.id],
+        )
+        for s in briefing.stories
     )
     return briefing, records
 
@@ -294,7 +347,9 @@ def build_day(
         # Only days before this one: rebuilding day from the store must give the same briefing.
         previous = store.stories_between(day - dt.timedelta(days=LOOKBACK_DAYS), day - dt.timedelta(days=1))
         LOGGER.debug("stage build: %s from %d articles, %d earlier stories", day, len(articles), len(previous))
-        briefing, records = _make_briefing(articles, day, settings, DEFAULT_METHOD, previous, stages, jobs)
+        briefing, records = _make_briefing(
+            articles, day, settings, DEFAULT_METHOD, previous, stages, jobs, archive=store
+        )
         with stages.stage("record") as note:
             store.record_stories(day, records)
             note.append(_plural(len(records), "story", "stories"))

@@ -145,6 +145,10 @@ def _format_day(day: dt.date) -> str:
     return f"{day:%A} {day.day} {day:%B %Y}"
 
 
+def _format_short_day(day: dt.date) -> str:
+    return f"{day:%a} {day.day} {day:%b}"
+
+
 def _format_time(value: dt.datetime | None, timezone: str) -> str:
     if value is None:
         return ""
@@ -179,6 +183,7 @@ def make_environment(template_dir: str = "") -> jinja2.Environment:
     )
     env.filters["safe_url"] = safe_url
     env.filters["day"] = _format_day
+    env.filters["shortday"] = _format_short_day
     env.filters["localtime"] = _format_time
     return env
 

@@ -22,6 +22,13 @@ selector in the concept framework of Gillick & Favre (2009, ICSISumm), measured 
    evaluation and a fixed-length display do) gives a full budget. The greedy's last pick may
    give way to a longer fill when the first ``words`` words then cover more concept weight.
 
+6. Update summaries (``told``/``known`` given: a developing story): the concepts of the sentences
+   the reader was already told (earlier editions' summaries) weigh nothing, those of the articles
+   earlier days had weigh ``KNOWN_WEIGHT`` of their weight, so the greedy first takes what today
+   adds and then, space allowing, context. A candidate that is a told sentence or repeats one's
+   phrase is out. A pick whose gain came mostly from known concepts is marked ``context``.
+   Without ``told`` and ``known`` nothing of this runs: a new story's summary is unchanged.
+
 The exact ILP of the same objective (HiGHS through scipy.optimize.milp) was measured too: no better
 on DUC 2004 (R-1/R-2 37.80/9.48 against the greedy's 37.79/9.70) and 30-100x slower plus ~0.9 s
 of scipy.optimize import, so only the greedy ships.
@@ -51,6 +58,8 @@ class Pick:
     index: int
     text: str
     fill: bool = False  # the extra sentence past the word budget (see select_sentences)
+    # Update summaries only: chosen for what the reader already knew of the story, not for news.
+    context: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +147,10 @@ _OPENERS = frozenset(
     thus hence besides nevertheless nonetheless therefore though although
     """.split()  # noqa: SIM905 - a word list reads best as words
 )
+# Update summaries: weight kept by a concept that earlier days' articles had but their summaries
+# did not print (the reader was not told it; it is context, not news). A first setting, not tuned
+# yet: with it benchmarks/eval_update.py measures 5-6% repeated bigrams on DUC 2004's halves (README).
+KNOWN_WEIGHT = 0.25
 _SCALE = 1000  # concept weights are integers (x1000): sums are exact whatever the order
 
 
@@ -448,6 +461,8 @@ def select_sentences(
     stop_words: Collection[str],
     fill: bool = False,
     settings: CoverageSettings = DEFAULT_SETTINGS,
+    told: Sequence[str] = (),
+    known: Sequence[Sequence[str]] = (),
 ) -> list[Pick]:
     """The sentences (of ``docs[i]``: article i's sentences in order) that best cover the story.
 
@@ -457,6 +472,8 @@ def select_sentences(
     words: the summary may then run past the budget by the rest of that sentence, and its first
     ``words`` words are full. Picks come in selection order. Empty input or a budget <= 0 gives [].
     ``tokenize``/``stem``/``stop_words``: word helpers (tokens are lower-cased before the other two).
+    ``told`` (sentences the reader was already given) and ``known`` (earlier days' articles, as
+    sentences) make it an update summary: see step 6 of the module docstring.
 
     Raises ValueError unless exactly one budget is given.
     """
@@ -471,6 +488,8 @@ def select_sentences(
         return []
     weights = _concept_weights(sents, len(docs), vocab, settings)
     cands = _candidates(sents, settings)
+    if told or known:
+        return _select_update(sents, cands, weights, told, known, words, sentences, fill, tokenize, vocab, settings)
     chosen = _greedy(cands, sents, weights, words, sentences, settings)
     picks = [Pick(sents[k].doc, sents[k].index, sents[k].text) for k in chosen]
     if words is not None and fill:
@@ -479,4 +498,51 @@ def select_sentences(
         if extra is not None:
             s = sents[extra]
             picks.append(Pick(s.doc, s.index, s.text, fill=True))
+    return picks
+
+
+def _select_update(
+    sents: list[_Sent],
+    cands: list[int],
+    weights: dict,
+    told: Sequence[str],
+    known: Sequence[Sequence[str]],
+    words: int | None,
+    sentences: int | None,
+    fill: bool,
+    tokenize: Callable[[str], list[str]],
+    vocab: _Vocab,
+    st: CoverageSettings,
+) -> list[Pick]:
+    """select_sentences for a developing story: see step 6 of the module docstring."""
+    # Today's tokens were learnt first, so their ids (and so tie orders) are those of a plain summary.
+    told_sents = _prepare([told], tokenize, vocab)
+    known_sents = _prepare(known, tokenize, vocab)
+    told_concepts: set = set().union(*(s.concepts for s in told_sents))
+    known_concepts: set = set().union(*(s.concepts for s in known_sents)) - told_concepts
+    told_texts = {s.text for s in told_sents}
+    fresh = [
+        k for k in cands if sents[k].text not in told_texts and not any(_repeats(sents[k], t, st) for t in told_sents)
+    ]
+    discounted = {}
+    for c, w in weights.items():
+        if c in told_concepts:
+            continue
+        discounted[c] = round(w * KNOWN_WEIGHT) if c in known_concepts else w
+    discounted = {c: w for c, w in discounted.items() if w > 0}
+    chosen = _greedy(fresh, sents, discounted, words, sentences, st)
+    covered: set = set()
+    news: dict[int, bool] = {}
+    for k in chosen:
+        gained = (sents[k].concepts & discounted.keys()) - covered
+        new_weight = sum(discounted[c] for c in gained if c not in known_concepts)
+        news[k] = 2 * new_weight >= sum(discounted[c] for c in gained)
+        covered |= gained
+    picks = [Pick(sents[k].doc, sents[k].index, sents[k].text, context=not news[k]) for k in chosen]
+    if words is not None and fill:
+        room = words - sum(sents[k].n_words for k in chosen)
+        extra = _fill(chosen, fresh, sents, discounted, room, tokenize, vocab, st) if room > 0 else None
+        if extra is not None:
+            s = sents[extra]
+            picks.append(Pick(s.doc, s.index, s.text, fill=True, context=True))
     return picks

@@ -146,6 +146,10 @@ stories_table = sa.Table(
     sa.Column("label", sa.Text, nullable=False),
     sa.Column("article_ids", sa.Text, nullable=False),  # JSON list
     sa.Column("terms", sa.Text, nullable=False),  # JSON list of [term, weight]: the signature
+    # Schema 8 (issue 16: developing stories): what that day's edition told, for the days after it.
+    sa.Column("headline", sa.Text, nullable=False, server_default=""),
+    sa.Column("summary", sa.Text, nullable=False, server_default="[]"),  # JSON list of sentences
+    sa.Column("label_articles", sa.Integer, nullable=False, server_default="0"),
 )
 
 
@@ -228,6 +232,25 @@ def _create_skip_reports_v7(conn: Connection) -> None:
     metadata.create_all(conn, tables=[skip_reports_table])
 
 
+# What each day's edition told of a story (schema 8): its headline and summary sentences, and how
+# many articles it had when its label was chosen, so that a later day can tell what is new, show
+# "Previously" and the timeline, and re-label a story that outgrew its label. A store created at
+# schema 4 or later by this version already has the columns (stories_table names them).
+_STORIES_V8_COLUMNS = (
+    ("headline", "TEXT NOT NULL DEFAULT ''"),
+    ("summary", "TEXT NOT NULL DEFAULT '[]'"),
+    ("label_articles", "INTEGER NOT NULL DEFAULT 0"),
+)
+
+
+def _add_story_editions_v8(conn: Connection) -> None:
+    have = {c["name"] for c in sa.inspect(conn).get_columns("stories")}
+    for name, kind in _STORIES_V8_COLUMNS:
+        if name not in have:
+            conn.execute(sa.text(f"ALTER TABLE stories ADD COLUMN {name} {kind}"))
+    conn.execute(sa.text("CREATE INDEX IF NOT EXISTS ix_stories_story ON stories (story_id, day)"))
+
+
 # MIGRATIONS[n] upgrades a store at version n to n + 1 (version 0 is an empty database).
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _create_v1,
@@ -237,8 +260,22 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     _create_search_v5,
     _create_origins_v6,
     _create_skip_reports_v7,
+    _add_story_editions_v8,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _row_to_prior(r: Any) -> PriorStory:
+    return PriorStory(
+        day=dt.date.fromisoformat(r.day),
+        story_id=r.story_id,
+        label=r.label,
+        article_ids=tuple(json.loads(r.article_ids)),
+        terms=tuple((str(t), float(w)) for t, w in json.loads(r.terms)),
+        headline=r.headline,
+        summary=tuple(str(x) for x in json.loads(r.summary)),
+        label_articles=int(r.label_articles),
+    )
 
 
 def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -655,6 +692,9 @@ class Store:
                 "label": p.label,
                 "article_ids": json.dumps(list(p.article_ids)),
                 "terms": json.dumps([[t, w] for t, w in p.terms]),
+                "headline": p.headline,
+                "summary": json.dumps(list(p.summary)),
+                "label_articles": p.label_articles,
             }
             for n, p in enumerate(stories)
         ]
@@ -671,16 +711,30 @@ class Store:
             .order_by(stories_table.c.day, stories_table.c.position)
         )
         with self.engine.connect() as conn:
-            return [
-                PriorStory(
-                    day=dt.date.fromisoformat(r.day),
-                    story_id=r.story_id,
-                    label=r.label,
-                    article_ids=tuple(json.loads(r.article_ids)),
-                    terms=tuple((str(t), float(w)) for t, w in json.loads(r.terms)),
+            return [_row_to_prior(r) for r in conn.execute(query)]
+
+    def story_versions(self, story_ids: Sequence[str], before: dt.date) -> list[PriorStory]:
+        """Every recorded day of these stories before the given day, by story id then day."""
+        out: list[PriorStory] = []
+        ids = sorted(set(story_ids))
+        with self.engine.connect() as conn:
+            for start in range(0, len(ids), ID_BATCH):
+                query = sa.select(stories_table).where(
+                    stories_table.c.story_id.in_(ids[start : start + ID_BATCH]),
+                    stories_table.c.day < before.isoformat(),
                 )
-                for r in conn.execute(query)
-            ]
+                out += [_row_to_prior(r) for r in conn.execute(query)]
+        return sorted(out, key=lambda p: (p.story_id, p.day))
+
+    def articles_by_id(self, article_ids: Sequence[str]) -> list[Article]:
+        """The stored articles with these ids (unknown ids left out), in the order asked."""
+        ids = list(dict.fromkeys(article_ids))
+        found: dict[str, Article] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(ids), ID_BATCH):
+                query = sa.select(articles_table).where(articles_table.c.id.in_(ids[start : start + ID_BATCH]))
+                found.update((r.id, _row_to_article(r)) for r in conn.execute(query))
+        return [found[i] for i in ids if i in found]
 
     def days(self) -> list[dt.date]:
         """Days that have an edition, oldest first."""

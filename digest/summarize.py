@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .models import Article, SummarySentence
+from .models import Article, SummarySentence, Told
 from .select import BYLINE_RE, select_sentences, strip_dateline
 from .text import (
     SumyTokenizer,
@@ -144,10 +144,14 @@ def summarize_story(
     sentences: int | None = None,
     method: str = DEFAULT_METHOD,
     fill: bool = False,
+    told: Told | None = None,
 ) -> tuple[SummarySentence, ...]:
     """The story's summary within a word (or sentence) budget, in reading order.
 
-    Reading order is by article time, then article, then position. ``fill=True`` (word budget
+    Reading order is by article time, then article, then position. ``told`` (a developing story:
+    what earlier editions printed and the articles earlier days had) makes the default method write
+    an update summary: what today adds first, in reading order, then any context, in reading order
+    (the other methods ignore it). ``fill=True`` (word budget
     only) adds one more sentence past the budget, last, so that the first ``words`` words are
     full (what ``digest summarize --words N`` and the DUC evaluation use); the briefing keeps a
     hard budget. Raises ValueError for an unknown method.
@@ -170,12 +174,17 @@ def summarize_story(
             stem=stemmer(language),
             stop_words=stop_words(language),
             fill=fill,
+            told=told.sentences if told else (),
+            known=[split_sentences(a.text, sumy_language(a.language)) for a in told.articles] if told else (),
         )
-        chosen = [Candidate(p.text, p.doc, p.index) for p in picks if not p.fill]
+        chosen = [Candidate(p.text, p.doc, p.index) for p in picks if not p.fill and not p.context]
+        context = [Candidate(p.text, p.doc, p.index) for p in picks if not p.fill and p.context]
         extra = [Candidate(p.text, p.doc, p.index) for p in picks if p.fill]
     else:
         chosen, extra = _rank_candidates(method, language, articles, words, sentences, fill)
-    ordered = sorted(chosen, key=lambda c: _reading_key(articles, c)) + extra
+        context = []
+    reading = lambda c: _reading_key(articles, c)  # noqa: E731
+    ordered = sorted(chosen, key=reading) + sorted(context, key=reading) + extra
     return tuple(SummarySentence(c.text, _attribution(articles, c)) for c in ordered)
 
 

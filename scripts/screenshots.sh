@@ -20,4 +20,12 @@ shot "file://$work/site/$day/briefing.html" "$out/briefing-phone-dark.png" 390 8
   --blink-settings=preferredColorScheme=0
 shot "file://$work/site/$day/email.html" "$out/briefing-email.png" 700 1300
 pdftoppm -r 70 -png -f 1 -l 1 -singlefile "$work/site/$day/briefing.pdf" "$out/briefing-pdf"
-ls -l "$out"/briefing-*.png
+# A developing story ("Previously" and its timeline): the three-day fixture built into one store.
+for d in 2026-11-22 2026-11-23 2026-11-24; do
+  DIGEST_STORE_URL="sqlite:///$work/three.db" .venv/bin/digest --config /dev/null -q build \
+    --input tests/fixtures/three_days/$d.jsonl --date $d --out "$work/three" >/dev/null
+done
+shot "file://$work/three/2026-11-24/briefing.html" "$out/developing-web.png" 820 1100
+shot "file://$work/three/2026-11-24/email.html" "$out/developing-email.png" 700 1100
+pdftoppm -r 70 -png -f 1 -l 1 -singlefile "$work/three/2026-11-24/briefing.pdf" "$out/developing-pdf"
+ls -l "$out"/briefing-*.png "$out"/developing-*.png
