@@ -1078,7 +1078,11 @@ def open_store(url: str) -> Store:
         if parsed.get_backend_name() == "sqlite":
             sa.event.listen(engine, "connect", _on_connect)
         store = Store(engine)
-        store.migrate()
+        try:
+            store.migrate()
+        except BaseException:
+            engine.dispose()  # a refused store (newer schema, a failed step) leaves no connection open
+            raise
         return store
     except StoreError:
         raise
