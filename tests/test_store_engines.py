@@ -265,8 +265,11 @@ def test_serve_searches_a_postgres_store(postgres_url: str, tmp_path: Path, samp
 
     settings = Settings(store_url=postgres_url, out_dir=str(tmp_path / "out"))
     build_day(settings, DAY, tmp_path / "out", [str(samples_dir)], pdf=False)
-    client = create_app(settings, tmp_path / "out", "127.0.0.1").test_client()
-    response = client.get("/search?q=flood")
-    assert response.status_code == 200
-    html = response.get_data(as_text=True)
+    app = create_app(settings, tmp_path / "out", "127.0.0.1")
+    try:
+        response = app.test_client().get("/search?q=flood")
+        assert response.status_code == 200
+        html = response.get_data(as_text=True)
+    finally:
+        app.extensions["digest"].store.close()
     assert 'class="hit"' in html and "<mark>" in html.lower()
