@@ -503,9 +503,10 @@ def _print_send(report: Any) -> None:
     if not report.stories:
         click.echo(f"{report.day}: no stories; no email")
         return
+    elsewhere = f", sent by another digest {len(report.elsewhere)}" if report.elsewhere else ""
     click.echo(
         f"{report.day}: sent {len(report.sent)}, already sent {len(report.already)}, "
-        f"failed {len(report.failed)}, pending {len(report.pending)}"
+        f"failed {len(report.failed)}, pending {len(report.pending)}{elsewhere}"
     )
     for rcpt, reply in report.failed:
         click.echo(f"  failed {rcpt}: {reply}", err=True)
@@ -548,7 +549,8 @@ def send(ctx: click.Context, day: dt.datetime, out_dir: Path | None, force: bool
         for path in write_dry_run(settings, out, day.date(), dt.datetime.now(dt.UTC)):
             click.echo(str(path))
         return
-    with run_lock(settings, out):
+    # Shared: on PostgreSQL sends (on any host) may run together, each claiming its own rows.
+    with run_lock(settings, out, shared=True):
         from .deliver import send_day
         from .store import open_store
 

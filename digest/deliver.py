@@ -10,6 +10,12 @@ and mail stores that deduplicate on it show one message, while two editions (two
 the same person the same day) or a rebuilt briefing get Message-IDs of their own. The window for
 such a duplicate is the instant between the server's "250 OK" and our commit of ``sent``.
 
+With a PostgreSQL store several senders (hosts) may work on one day at once: each message is
+claimed row by row (``SELECT ... FOR UPDATE SKIP LOCKED``, ``Store.claim_outbox``) and the row
+stays locked from ``sending`` to its outcome, which commit together; another sender skips it.
+There a crash rolls the row back to ``pending`` rather than leaving ``sending``: it is sent
+again all the same, with the same Message-ID, but without the "may have gone out" warning.
+
 A 4xx reply or a dropped connection is temporary (retried, then left pending); a 5xx reply at
 any step (MAIL FROM, RCPT TO, DATA) is permanent: recorded as failed and reported, not retried.
 """
@@ -47,7 +53,7 @@ from .config import Settings, SmtpSettings
 from .errors import DeliveryError
 
 if TYPE_CHECKING:
-    from .store import Store
+    from .store import OutboxClaim, Store
 
 __all__ = [
     "DayMail",
@@ -82,8 +88,20 @@ def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def _is_postgres(url: str) -> bool:
+    return url.partition(":")[0].split("+", 1)[0] in ("postgresql", "postgres")
+
+
+def _shown_url(url: str) -> str:
+    """url with any password replaced by ***."""
+    return re.sub(r"(://[^/:@]*:)[^/@]*@", r"\1***@", url)
+
+
 def lock_path(settings: Settings, out_dir: Path) -> Path:
-    """The lock file: beside the SQLite database (the shared state), else in the output folder."""
+    """The lock file: beside the SQLite database (the shared state), else in the output folder.
+
+    A PostgreSQL store has no lock file: its run lock is an advisory lock in the database.
+    """
     # Parsed by hand: importing SQLAlchemy here would slow a refused run's start (and its error).
     scheme, _, rest = settings.store_url.partition(":///")
     database = rest.split("?", 1)[0]
@@ -93,8 +111,29 @@ def lock_path(settings: Settings, out_dir: Path) -> Path:
 
 
 @contextmanager
-def run_lock(settings: Settings, out_dir: Path, timeout: float = 0.0) -> Iterator[Path]:
-    """Hold the run lock for the block; raises DeliveryError when another digest holds it past timeout."""
+def run_lock(settings: Settings, out_dir: Path, timeout: float = 0.0, *, shared: bool = False) -> Iterator[str]:
+    """Hold the run lock for the block (yields what is held); raises DeliveryError when another digest holds it
+    past timeout.
+
+    With a PostgreSQL store it is an advisory lock in the database, so digests on different hosts
+    sharing the store exclude each other: exclusive for runs and builds, shared with shared=True
+    (sends, which claim their outbox rows one by one and so may run together, but never beside a
+    run or build). Otherwise a file lock (always exclusive) beside the SQLite file or in out_dir.
+    Raises StoreError when the PostgreSQL server cannot be reached.
+    """
+    if _is_postgres(settings.store_url):
+        # Imported here, not at the top: a file-locked run would otherwise load SQLAlchemy before
+        # it knows whether it may run at all.
+        from .store import database_lock
+
+        with database_lock(settings.store_url, shared=shared, timeout=timeout) as held:
+            if not held:
+                raise DeliveryError(
+                    f"another digest run, send or build holds the run lock of the store "
+                    f"{_shown_url(settings.store_url)}; wait for it to finish"
+                )
+            yield f"the run lock of {_shown_url(settings.store_url)}"
+        return
     path = lock_path(settings, out_dir)
     lock = filelock.FileLock(str(path), timeout=timeout)
     try:
@@ -108,7 +147,7 @@ def run_lock(settings: Settings, out_dir: Path, timeout: float = 0.0) -> Iterato
         ) from exc
     LOGGER.debug("lock acquired: %s", path)
     try:
-        yield path
+        yield str(path)
     finally:
         lock.release()
 
@@ -403,6 +442,7 @@ class SendReport:
     already: tuple[str, ...] = ()  # sent by an earlier send
     failed: tuple[tuple[str, str], ...] = ()  # refused for good (5xx): recipient, reply
     pending: tuple[tuple[str, str], ...] = ()  # still to try (4xx, server unreachable): recipient, reply
+    elsewhere: tuple[str, ...] = ()  # claimed by another digest sending at the same time (PostgreSQL)
 
     @property
     def done(self) -> bool:
@@ -551,6 +591,7 @@ def send_day(
         if entries[r].status == "sending":
             LOGGER.warning("%s to %s may have gone out before a crash; sending again with the same Message-ID", day, r)
     sent: list[str] = []
+    elsewhere: list[str] = []
     errors: dict[str, str] = {}
     connection = _Connection(settings.smtp)
     try:
@@ -560,29 +601,19 @@ def send_day(
                 sleep(retry_delays[attempt - 1])
             retry: list[str] = []
             for rcpt in due:
-                entry = entries[rcpt]
-                message_id = message_id_for(mail, rcpt, settings.email.sender, entry.generation)
-                store.set_outbox(day, rcpt, "sending", clock(), message_id=message_id, attempted=True)
-                LOGGER.info("stage send: %s to %s %s", day, rcpt, message_id)
-                msg = compose_message(mail, settings, rcpt, message_id, clock())
-                try:
-                    connection.send(msg, settings.email.sender, rcpt)
-                except _Transient as exc:
-                    LOGGER.warning("%s to %s deferred: %s", day, rcpt, exc)
-                    store.set_outbox(day, rcpt, "pending", clock(), error=str(exc))
-                    errors[rcpt] = str(exc)
-                    retry.append(rcpt)
-                except _Permanent as exc:
-                    LOGGER.error("%s to %s refused: %s", day, rcpt, exc)
-                    store.set_outbox(day, rcpt, "failed", clock(), error=str(exc))
-                    failed.append((rcpt, str(exc)))
-                except DeliveryError as exc:
-                    store.set_outbox(day, rcpt, "pending", clock(), error=str(exc))
-                    raise
-                else:
-                    store.set_outbox(day, rcpt, "sent", clock())
-                    LOGGER.info("sent %s to %s", day, rcpt)
+                with store.claim_outbox(day, rcpt) as claim:
+                    if claim is None:  # another digest is sending it, or has sent it since we looked
+                        LOGGER.info("%s to %s: another digest sending at the same time has it", day, rcpt)
+                        elsewhere.append(rcpt)
+                        continue
+                    outcome, reply = _send_claimed(claim, mail, settings, connection, clock)
+                if outcome == "sent":
                     sent.append(rcpt)
+                elif outcome == "failed":
+                    failed.append((rcpt, reply))
+                else:
+                    errors[rcpt] = reply
+                    retry.append(rcpt)
             due = retry
             if not due:
                 break
@@ -595,7 +626,35 @@ def send_day(
         already,
         tuple(failed),
         tuple((r, errors.get(r, "")) for r in due),
+        tuple(elsewhere),
     )
+
+
+def _send_claimed(
+    claim: OutboxClaim, mail: DayMail, settings: Settings, connection: _Connection, clock: Callable[[], dt.datetime]
+) -> tuple[str, str]:
+    """Send one claimed message; returns ("sent" | "failed" | "pending", the server's reply)."""
+    day, rcpt = claim.entry.day, claim.entry.recipient
+    message_id = message_id_for(mail, rcpt, settings.email.sender, claim.entry.generation)
+    claim.record("sending", clock(), message_id=message_id, attempted=True)
+    LOGGER.info("stage send: %s to %s %s", day, rcpt, message_id)
+    msg = compose_message(mail, settings, rcpt, message_id, clock())
+    try:
+        connection.send(msg, settings.email.sender, rcpt)
+    except _Transient as exc:
+        LOGGER.warning("%s to %s deferred: %s", day, rcpt, exc)
+        claim.record("pending", clock(), error=str(exc))
+        return "pending", str(exc)
+    except _Permanent as exc:
+        LOGGER.error("%s to %s refused: %s", day, rcpt, exc)
+        claim.record("failed", clock(), error=str(exc))
+        return "failed", str(exc)
+    except DeliveryError as exc:
+        claim.record("pending", clock(), error=str(exc))
+        raise
+    claim.record("sent", clock())
+    LOGGER.info("sent %s to %s", day, rcpt)
+    return "sent", ""
 
 
 def write_dry_run(settings: Settings, out_dir: Path, day: dt.date, now: dt.datetime) -> list[Path]:

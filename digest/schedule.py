@@ -5,7 +5,8 @@ the last completed one up to the given day, at most ``MAX_CATCHUP_DAYS`` back. E
 planned (edition fixed in the store) -> built (files written) -> completed (mail done), each step
 committed, so a run killed anywhere is finished by the next one. ``run_scheduled`` is one
 iteration of the scheduler with the clock passed in; ``run_forever`` drives it with ``schedule``.
-A file lock (``deliver.run_lock``) keeps runs, sends and builds from overlapping.
+The run lock (``deliver.run_lock``: a file lock, or an advisory lock in a PostgreSQL store) keeps
+runs, sends and builds from overlapping.
 """
 
 from __future__ import annotations

@@ -12,13 +12,16 @@ import functools
 import json
 import logging
 import re
+import time
 import zlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -29,37 +32,49 @@ __all__ = [
     "SCHEMA_VERSION",
     "DayRecord",
     "IndexedStory",
+    "OutboxClaim",
     "OutboxEntry",
     "SearchHit",
     "SearchPage",
     "Store",
+    "database_lock",
+    "is_database_lock_url",
     "open_store",
 ]
 
 LOGGER = logging.getLogger(__name__)
 ID_BATCH = 10_000  # ids per IN (...) query: far below SQLite's 32,766 (older) / 250,000 bound variables
 SQLITE_BUSY_MS = 30_000  # a scheduled run may hold the write lock while a manual build waits
+# PostgreSQL advisory lock keys ("digest" in ASCII, then a number), one database's own: two stores
+# in two databases of one server never wait for each other.
+RUN_LOCK_KEY = 0x6469676573740001  # held by run/build (exclusive) and send (shared) for their whole work
+MIGRATE_LOCK_KEY = 0x6469676573740002  # held by each migration step's transaction
+LOCK_POLL_S = 0.25  # how often a waiting run asks again for the run lock
 
+# Text compares and sorts byte by byte on both engines: SQLite's BINARY collation, and "C" on
+# PostgreSQL, whose database default (en_US.UTF-8, say) would order ids, days and recipients
+# differently and so change which article comes first in a tie, and with it the briefing's bytes.
+TEXT = sa.Text().with_variant(postgresql.TEXT(collation="C"), "postgresql")
 metadata = sa.MetaData()
-meta_table = sa.Table("meta", metadata, sa.Column("key", sa.Text, primary_key=True), sa.Column("value", sa.Text))
+meta_table = sa.Table("meta", metadata, sa.Column("key", TEXT, primary_key=True), sa.Column("value", TEXT))
 articles_table = sa.Table(
     "articles",
     metadata,
-    sa.Column("id", sa.Text, primary_key=True),
-    sa.Column("title", sa.Text, nullable=False),
-    sa.Column("text", sa.Text, nullable=False),
-    sa.Column("outlet", sa.Text, nullable=False, server_default=""),
-    sa.Column("url", sa.Text, nullable=False, server_default=""),
-    sa.Column("published", sa.Text),  # ISO 8601, UTC
-    sa.Column("source", sa.Text, nullable=False, server_default=""),
-    sa.Column("language", sa.Text, nullable=False, server_default="en"),
-    sa.Column("author", sa.Text, nullable=False, server_default=""),
+    sa.Column("id", TEXT, primary_key=True),
+    sa.Column("title", TEXT, nullable=False),
+    sa.Column("text", TEXT, nullable=False),
+    sa.Column("outlet", TEXT, nullable=False, server_default=""),
+    sa.Column("url", TEXT, nullable=False, server_default=""),
+    sa.Column("published", TEXT),  # ISO 8601, UTC
+    sa.Column("source", TEXT, nullable=False, server_default=""),
+    sa.Column("language", TEXT, nullable=False, server_default="en"),
+    sa.Column("author", TEXT, nullable=False, server_default=""),
 )
 editions_table = sa.Table(
     "editions",  # which articles make up a day's briefing
     metadata,
-    sa.Column("day", sa.Text, primary_key=True),
-    sa.Column("article_id", sa.Text, sa.ForeignKey("articles.id"), primary_key=True),
+    sa.Column("day", TEXT, primary_key=True),
+    sa.Column("article_id", TEXT, sa.ForeignKey("articles.id"), primary_key=True),
     sa.Column("position", sa.Integer, nullable=False),
 )
 
@@ -73,14 +88,14 @@ def _create_v1(conn: Connection) -> None:
 sources_table = sa.Table(
     "sources",
     metadata,
-    sa.Column("location", sa.Text, primary_key=True),
-    sa.Column("etag", sa.Text, nullable=False, server_default=""),
-    sa.Column("last_modified", sa.Text, nullable=False, server_default=""),
+    sa.Column("location", TEXT, primary_key=True),
+    sa.Column("etag", TEXT, nullable=False, server_default=""),
+    sa.Column("last_modified", TEXT, nullable=False, server_default=""),
     sa.Column("body", sa.LargeBinary),  # zlib-compressed last body, re-read on 304 Not Modified
-    sa.Column("last_attempt", sa.Text),  # ISO 8601, UTC
-    sa.Column("last_success", sa.Text),
-    sa.Column("last_error", sa.Text, nullable=False, server_default=""),
-    sa.Column("last_error_at", sa.Text),
+    sa.Column("last_attempt", TEXT),  # ISO 8601, UTC
+    sa.Column("last_success", TEXT),
+    sa.Column("last_error", TEXT, nullable=False, server_default=""),
+    sa.Column("last_error_at", TEXT),
     sa.Column("fetches", sa.Integer, nullable=False, server_default="0"),
     sa.Column("failures", sa.Integer, nullable=False, server_default="0"),
     sa.Column("articles", sa.Integer, nullable=False, server_default="0"),
@@ -98,29 +113,29 @@ def _add_sources(conn: Connection) -> None:
 arrivals_table = sa.Table(
     "arrivals",
     metadata,
-    sa.Column("article_id", sa.Text, sa.ForeignKey("articles.id"), primary_key=True),
-    sa.Column("stored_at", sa.Text, nullable=False),  # ISO 8601, UTC
+    sa.Column("article_id", TEXT, sa.ForeignKey("articles.id"), primary_key=True),
+    sa.Column("stored_at", TEXT, nullable=False),  # ISO 8601, UTC
 )
 run_days_table = sa.Table(
     "run_days",
     metadata,
-    sa.Column("day", sa.Text, primary_key=True),
-    sa.Column("status", sa.Text, nullable=False),  # planned | built | completed
+    sa.Column("day", TEXT, primary_key=True),
+    sa.Column("status", TEXT, nullable=False),  # planned | built | completed
     sa.Column("stories", sa.Integer, nullable=False, server_default="0"),
     sa.Column("articles", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("updated_at", sa.Text, nullable=False),
+    sa.Column("updated_at", TEXT, nullable=False),
 )
 outbox_table = sa.Table(
     "outbox",
     metadata,
-    sa.Column("day", sa.Text, primary_key=True),
-    sa.Column("recipient", sa.Text, primary_key=True),
-    sa.Column("status", sa.Text, nullable=False),  # pending | sending | sent | failed
+    sa.Column("day", TEXT, primary_key=True),
+    sa.Column("recipient", TEXT, primary_key=True),
+    sa.Column("status", TEXT, nullable=False),  # pending | sending | sent | failed
     sa.Column("generation", sa.Integer, nullable=False, server_default="0"),  # bumped by send --force
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("message_id", sa.Text, nullable=False, server_default=""),
-    sa.Column("error", sa.Text, nullable=False, server_default=""),
-    sa.Column("updated_at", sa.Text, nullable=False),
+    sa.Column("message_id", TEXT, nullable=False, server_default=""),
+    sa.Column("error", TEXT, nullable=False, server_default=""),
+    sa.Column("updated_at", TEXT, nullable=False),
 )
 OUTBOX_STATUSES = ("pending", "sending", "sent", "failed")
 
@@ -128,10 +143,12 @@ OUTBOX_STATUSES = ("pending", "sending", "sent", "failed")
 def _create_delivery_v3(conn: Connection) -> None:
     metadata.create_all(conn, tables=[arrivals_table, run_days_table, outbox_table])
     # Articles stored before schema 3 count as arriving when they were published (or never).
+    # Portable SQL (no SQLite INSERT OR IGNORE): only articles that have no arrival yet.
+    a = articles_table.c
+    has_arrival = sa.exists().where(arrivals_table.c.article_id == a.id)
     conn.execute(
-        sa.text(
-            "INSERT OR IGNORE INTO arrivals (article_id, stored_at) "
-            "SELECT id, published FROM articles WHERE published IS NOT NULL"
+        sa.insert(arrivals_table).from_select(
+            ["article_id", "stored_at"], sa.select(a.id, a.published).where(a.published.is_not(None), ~has_arrival)
         )
     )
 
@@ -140,15 +157,15 @@ def _create_delivery_v3(conn: Connection) -> None:
 stories_table = sa.Table(
     "stories",
     metadata,
-    sa.Column("day", sa.Text, primary_key=True),
-    sa.Column("story_id", sa.Text, primary_key=True),
+    sa.Column("day", TEXT, primary_key=True),
+    sa.Column("story_id", TEXT, primary_key=True),
     sa.Column("position", sa.Integer, nullable=False),  # rank order in that day's briefing
-    sa.Column("label", sa.Text, nullable=False),
-    sa.Column("article_ids", sa.Text, nullable=False),  # JSON list
-    sa.Column("terms", sa.Text, nullable=False),  # JSON list of [term, weight]: the signature
+    sa.Column("label", TEXT, nullable=False),
+    sa.Column("article_ids", TEXT, nullable=False),  # JSON list
+    sa.Column("terms", TEXT, nullable=False),  # JSON list of [term, weight]: the signature
     # Schema 8 (issue 16: developing stories): what that day's edition told, for the days after it.
-    sa.Column("headline", sa.Text, nullable=False, server_default=""),
-    sa.Column("summary", sa.Text, nullable=False, server_default="[]"),  # JSON list of sentences
+    sa.Column("headline", TEXT, nullable=False, server_default=""),
+    sa.Column("summary", TEXT, nullable=False, server_default="[]"),  # JSON list of sentences
     sa.Column("label_articles", sa.Integer, nullable=False, server_default="0"),
 )
 
@@ -161,33 +178,41 @@ def _create_stories_v4(conn: Connection) -> None:
 # each archived day, read from that day's briefing.json (so days built with an in-memory store,
 # such as the demo, are searchable too). ``signature`` notes which briefing.json a day was indexed
 # from, so a rebuilt day is indexed again. The full-text index itself is the database's own:
-# SQLite's FTS5 table ``story_fts`` (rowid = story_index's rowid); a PostgreSQL store would add a
-# tsvector over the same columns in its own step. Nothing but the _search_* functions knows which.
+# SQLite's FTS5 table ``story_fts`` (rowid = story_index's rowid); on PostgreSQL a generated
+# tsvector column ``search`` of story_index with a GIN index. Only index_day, _unindex and the
+# _search_* functions know which.
 story_index_table = sa.Table(
     "story_index",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("day", sa.Text, nullable=False),
-    sa.Column("story_id", sa.Text, nullable=False),
+    sa.Column("day", TEXT, nullable=False),
+    sa.Column("story_id", TEXT, nullable=False),
     sa.Column("position", sa.Integer, nullable=False),  # rank order in that day's briefing
-    sa.Column("label", sa.Text, nullable=False),
-    sa.Column("headline", sa.Text, nullable=False),
-    sa.Column("summary", sa.Text, nullable=False),  # the summary sentences, one a line
+    sa.Column("label", TEXT, nullable=False),
+    sa.Column("headline", TEXT, nullable=False),
+    sa.Column("summary", TEXT, nullable=False),  # the summary sentences, one a line
     sa.Column("articles", sa.Integer, nullable=False),
-    sa.Column("outlets", sa.Text, nullable=False),  # ", "-joined
+    sa.Column("outlets", TEXT, nullable=False),  # ", "-joined
     sa.UniqueConstraint("day", "story_id"),
     sa.Index("ix_story_index_story", "story_id", "day"),
 )
 indexed_days_table = sa.Table(
     "indexed_days",
     metadata,
-    sa.Column("day", sa.Text, primary_key=True),
-    sa.Column("signature", sa.Text, nullable=False),
+    sa.Column("day", TEXT, primary_key=True),
+    sa.Column("signature", TEXT, nullable=False),
 )
 # FTS5 with the Porter stemmer over unicode61 words: "talks" finds "talk"; diacritics folded.
 _SQLITE_FTS = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS story_fts USING fts5("
     "label, headline, summary, tokenize = 'porter unicode61 remove_diacritics 2')"
+)
+# PostgreSQL: the English Snowball stemmer, label weighted A, headline B, summary C (as bm25's 4:2:1).
+_POSTGRES_FTS = (
+    "ALTER TABLE story_index ADD COLUMN search tsvector GENERATED ALWAYS AS ("
+    "setweight(to_tsvector('english', label), 'A') || setweight(to_tsvector('english', headline), 'B') || "
+    "setweight(to_tsvector('english', summary), 'C')) STORED",
+    "CREATE INDEX ix_story_index_search ON story_index USING GIN (search)",
 )
 SNIPPET_OPEN, SNIPPET_CLOSE = "\ue000", "\ue001"  # private-use marks around a match; the web page makes them <mark>
 SEARCH_MAX_TERMS = 16  # words of a query used; more only slow the match
@@ -197,6 +222,9 @@ def _create_search_v5(conn: Connection) -> None:
     metadata.create_all(conn, tables=[story_index_table, indexed_days_table])
     if conn.dialect.name == "sqlite":
         conn.execute(sa.text(_SQLITE_FTS))
+    elif conn.dialect.name == "postgresql":
+        for statement in _POSTGRES_FTS:
+            conn.execute(sa.text(statement))
 
 
 # Who made each day's edition (schema 6): "build" (`digest build --input`) or "run" (the
@@ -205,8 +233,8 @@ def _create_search_v5(conn: Connection) -> None:
 edition_origins_table = sa.Table(
     "edition_origins",
     metadata,
-    sa.Column("day", sa.Text, primary_key=True),
-    sa.Column("origin", sa.Text, nullable=False),  # build | run
+    sa.Column("day", TEXT, primary_key=True),
+    sa.Column("origin", TEXT, nullable=False),  # build | run
 )
 EDITION_ORIGINS = ("build", "run")
 
@@ -221,10 +249,10 @@ def _create_origins_v6(conn: Connection) -> None:
 skip_reports_table = sa.Table(
     "skip_reports",
     metadata,
-    sa.Column("source", sa.Text, primary_key=True),
-    sa.Column("kind", sa.Text, primary_key=True),
+    sa.Column("source", TEXT, primary_key=True),
+    sa.Column("kind", TEXT, primary_key=True),
     sa.Column("items", sa.Integer, nullable=False),
-    sa.Column("first_seen", sa.Text, nullable=False),  # ISO 8601, UTC
+    sa.Column("first_seen", TEXT, nullable=False),  # ISO 8601, UTC
 )
 
 
@@ -276,6 +304,13 @@ def _row_to_prior(r: Any) -> PriorStory:
         summary=tuple(str(x) for x in json.loads(r.summary)),
         label_articles=int(r.label_articles),
     )
+
+
+def _schema_version(conn: Connection) -> int:
+    if not sa.inspect(conn).has_table("meta"):
+        return 0
+    value = conn.execute(sa.select(meta_table.c.value).where(meta_table.c.key == "schema_version")).scalar()
+    return int(value or 0)
 
 
 def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -375,6 +410,31 @@ def _search_sqlite(conn: Connection, terms: Sequence[str], limit: int, offset: i
     return SearchPage(int(total or 0), tuple(SearchHit(_row_to_indexed(r), r.snippet) for r in rows))
 
 
+_PG_QUERY = "plainto_tsquery('english', :q)"  # the words ANDed; operators in them are plain text
+# A snippet like FTS5's: about 24 words of the summary around the match, the match marked.
+_PG_HEADLINE = f'StartSel="{SNIPPET_OPEN}", StopSel="{SNIPPET_CLOSE}", MaxWords=24, MinWords=12, MaxFragments=1'
+
+
+def _search_postgres(conn: Connection, terms: Sequence[str], limit: int, offset: int) -> SearchPage:
+    words = " ".join(terms)
+    total = conn.execute(
+        sa.text(f"SELECT count(*) FROM story_index WHERE search @@ {_PG_QUERY}"), {"q": words}
+    ).scalar()
+    rows = conn.execute(
+        sa.text(
+            "SELECT i.day, i.story_id, i.position, i.label, i.headline, i.summary, i.articles, i.outlets, "
+            "ts_headline('english', i.summary, query, :options) AS snippet "
+            f"FROM story_index AS i, {_PG_QUERY} AS query "
+            "WHERE i.search @@ query "
+            # Weights for D, C (summary), B (headline), A (label): 1:2:4 like the SQLite ranking.
+            "ORDER BY ts_rank('{0.1, 0.25, 0.5, 1.0}', i.search, query) DESC, "
+            "i.day DESC, i.position LIMIT :limit OFFSET :offset"
+        ),
+        {"q": words, "options": _PG_HEADLINE, "limit": limit, "offset": offset},
+    ).all()
+    return SearchPage(int(total or 0), tuple(SearchHit(_row_to_indexed(r), r.snippet) for r in rows))
+
+
 def _utc_text(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat()
 
@@ -390,6 +450,12 @@ _EXPLAINED = (
     ("no such column", "it is damaged or not a digest store ({detail}); restore it from a backup"),
     ("database is locked", "another process holds it locked; try again when it has finished"),
     ("disk i/o error", "the disk failed while reading or writing it ({detail}); is it full?"),
+    # PostgreSQL (psycopg)
+    ("connection refused", "no PostgreSQL server answers there; is it running, and are host and port right?"),
+    ("password authentication failed", "the server refused the login ({detail}); check the user and password"),
+    ('relation "', "it is damaged or not a digest store ({detail}); restore it from a backup"),
+    ("does not exist", "{detail}; create it (createdb) or check [store] url"),
+    ("permission denied", "{detail}; grant the user rights on the database, or check [store] url"),
 )
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -430,6 +496,61 @@ def _row_to_article(row: Any) -> Article:
     )
 
 
+def _row_to_outbox(r: Any) -> OutboxEntry:
+    return OutboxEntry(
+        dt.date.fromisoformat(r.day), r.recipient, r.status, r.generation, r.attempts, r.message_id, r.error
+    )
+
+
+def _insert(conn: Connection) -> Callable[..., Any]:
+    """The dialect's INSERT, which has ON CONFLICT DO NOTHING (both SQLite and PostgreSQL do)."""
+    return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+
+
+def _update_outbox(
+    conn: Connection,
+    day: dt.date,
+    recipient: str,
+    status: str,
+    now: dt.datetime,
+    message_id: str | None,
+    error: str,
+    attempted: bool,
+) -> None:
+    if status not in OUTBOX_STATUSES:
+        raise ValueError(f"unknown outbox status {status!r}")
+    values: dict[str, Any] = {"status": status, "error": error[:500], "updated_at": _utc_text(now)}
+    if message_id is not None:
+        values["message_id"] = message_id
+    if attempted:
+        values["attempts"] = outbox_table.c.attempts + 1
+    conn.execute(
+        sa.update(outbox_table)
+        .where(outbox_table.c.day == day.isoformat(), outbox_table.c.recipient == recipient)
+        .values(**values)
+    )
+
+
+class OutboxClaim:
+    """A (day, recipient) claimed for sending: ``entry`` as claimed, ``record`` moves it on."""
+
+    def __init__(self, store: Store, conn: Connection | None, entry: OutboxEntry) -> None:
+        self.store, self.entry, self._conn = store, entry, conn
+
+    def record(
+        self, status: str, now: dt.datetime, message_id: str | None = None, error: str = "", attempted: bool = False
+    ) -> None:
+        """Move the entry to status (committed now on SQLite, with the claim on PostgreSQL)."""
+        e = self.entry
+        if self._conn is None:
+            self.store.set_outbox(e.day, e.recipient, status, now, message_id, error, attempted)
+            return
+        try:
+            _update_outbox(self._conn, e.day, e.recipient, status, now, message_id, error, attempted)
+        except SQLAlchemyError as exc:
+            raise _store_error(exc, self.store.engine.url.render_as_string(hide_password=True)) from exc
+
+
 class Store:
     """Articles and the days they belong to, in one database."""
 
@@ -439,26 +560,31 @@ class Store:
     def version(self) -> int:
         """The schema version of the database (0 when empty)."""
         with self.engine.connect() as conn:
-            if not sa.inspect(conn).has_table("meta"):
-                return 0
-            value = conn.execute(sa.select(meta_table.c.value).where(meta_table.c.key == "schema_version")).scalar()
-            return int(value or 0)
+            return _schema_version(conn)
 
-    def migrate(self) -> None:
-        """Bring the schema up to SCHEMA_VERSION, one transaction per step."""
-        current = self.version()
-        if current > SCHEMA_VERSION:
-            raise StoreError(
-                f"the store is at schema {current}, newer than this digest ({SCHEMA_VERSION}); upgrade digest"
-            )
+    def migrate(self, target: int = SCHEMA_VERSION) -> None:
+        """Bring the schema up to target (default SCHEMA_VERSION), one transaction per step.
+
+        On PostgreSQL each step first takes a transaction advisory lock, so hosts that open a new
+        database at once upgrade it one step at a time, each step exactly once.
+        """
         # An in-memory store (the demo's) is created afresh every time: its migrations are no news.
         level = logging.DEBUG if self.engine.url.database in (None, "", ":memory:") else logging.INFO
-        for version in range(current, SCHEMA_VERSION):
+        while True:
             with self.engine.begin() as conn:
-                MIGRATIONS[version](conn)
+                if conn.dialect.name == "postgresql":
+                    conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATE_LOCK_KEY})
+                current = _schema_version(conn)
+                if current > SCHEMA_VERSION:
+                    raise StoreError(
+                        f"the store is at schema {current}, newer than this digest ({SCHEMA_VERSION}); upgrade digest"
+                    )
+                if current >= target:
+                    return
+                MIGRATIONS[current](conn)
                 conn.execute(sa.delete(meta_table).where(meta_table.c.key == "schema_version"))
-                conn.execute(sa.insert(meta_table).values(key="schema_version", value=str(version + 1)))
-            LOGGER.log(level, "store migrated to schema %d", version + 1)
+                conn.execute(sa.insert(meta_table).values(key="schema_version", value=str(current + 1)))
+            LOGGER.log(level, "store migrated to schema %d", current + 1)
 
     def add_articles(self, articles: Iterable[Article], stored_at: dt.datetime | None = None) -> int:
         """Store articles not already stored (by id), noting when (default now); returns how many were new."""
@@ -597,18 +723,7 @@ class Store:
         """The outbox entries of day, by recipient."""
         query = sa.select(outbox_table).where(outbox_table.c.day == day.isoformat()).order_by(outbox_table.c.recipient)
         with self.engine.connect() as conn:
-            return [
-                OutboxEntry(
-                    dt.date.fromisoformat(r.day),
-                    r.recipient,
-                    r.status,
-                    r.generation,
-                    r.attempts,
-                    r.message_id,
-                    r.error,
-                )
-                for r in conn.execute(query)
-            ]
+            return [_row_to_outbox(r) for r in conn.execute(query)]
 
     def enqueue(self, day: dt.date, recipients: Sequence[str], now: dt.datetime, force: bool = False) -> None:
         """Add a pending entry per recipient not yet in day's outbox; force makes every entry pending again."""
@@ -620,10 +735,11 @@ class Store:
             for rcpt in dict.fromkeys(recipients):
                 row = known.get(rcpt)
                 if row is None:
+                    # Another sender (on another host) may have enqueued it since we looked: keep its row.
                     conn.execute(
-                        sa.insert(outbox_table).values(
-                            day=day.isoformat(), recipient=rcpt, status="pending", updated_at=_utc_text(now)
-                        )
+                        _insert(conn)(outbox_table)
+                        .values(day=day.isoformat(), recipient=rcpt, status="pending", updated_at=_utc_text(now))
+                        .on_conflict_do_nothing()
                     )
                 elif force:
                     conn.execute(
@@ -649,19 +765,45 @@ class Store:
         attempted: bool = False,
     ) -> None:
         """Move (day, recipient) to status, committed before this returns."""
-        if status not in OUTBOX_STATUSES:
-            raise ValueError(f"unknown outbox status {status!r}")
-        values: dict[str, Any] = {"status": status, "error": error[:500], "updated_at": _utc_text(now)}
-        if message_id is not None:
-            values["message_id"] = message_id
-        if attempted:
-            values["attempts"] = outbox_table.c.attempts + 1
         with self.engine.begin() as conn:
-            conn.execute(
-                sa.update(outbox_table)
-                .where(outbox_table.c.day == day.isoformat(), outbox_table.c.recipient == recipient)
-                .values(**values)
-            )
+            _update_outbox(conn, day, recipient, status, now, message_id, error, attempted)
+
+    @contextmanager
+    def claim_outbox(self, day: dt.date, recipient: str) -> Iterator[OutboxClaim | None]:
+        """Claim (day, recipient) for sending for the block; None when it is not due or another sender has it.
+
+        On PostgreSQL the claim is a transaction holding the row (SELECT ... FOR UPDATE SKIP
+        LOCKED) until the block ends, when what the block recorded is committed: a second sender,
+        on this host or another, skips the row meanwhile, and a crash rolls it back to pending. On
+        SQLite (one host; sends exclude each other by the run lock) each record commits at once.
+        """
+        url = self.engine.url.render_as_string(hide_password=True)
+        key = (outbox_table.c.day == day.isoformat()) & (outbox_table.c.recipient == recipient)
+        if self.engine.dialect.name != "postgresql":
+            entry = next((e for e in self.outbox(day) if e.recipient == recipient), None)
+            yield OutboxClaim(self, None, entry) if entry and entry.status in ("pending", "sending") else None
+            return
+        try:
+            conn = self.engine.connect()
+            trans = conn.begin()
+            row = conn.execute(sa.select(outbox_table).where(key).with_for_update(skip_locked=True)).first()
+        except SQLAlchemyError as exc:
+            raise _store_error(exc, url) from exc
+        try:
+            entry = _row_to_outbox(row) if row is not None else None
+            yield OutboxClaim(self, conn, entry) if entry and entry.status in ("pending", "sending") else None
+            trans.commit()
+        except SQLAlchemyError as exc:
+            raise _store_error(exc, url) from exc
+        except BaseException:
+            # A failure mid-send (not a crash) leaves what was recorded, "sending" included, as on SQLite.
+            try:
+                trans.commit()
+            except SQLAlchemyError:
+                LOGGER.warning("could not record the outbox state of %s to %s", day, recipient)
+            raise
+        finally:
+            conn.close()
 
     def record_skip_counts(self, counts: Mapping[tuple[str, str], int], now: dt.datetime) -> dict[tuple[str, str], int]:
         """Make counts ((source, kind) -> skipped items) the ones reported; returns those recorded before.
@@ -888,13 +1030,14 @@ class Store:
         terms = _search_terms(query)
         if not terms:
             return SearchPage(0, ())
+        search = {"sqlite": _search_sqlite, "postgresql": _search_postgres}.get(self.engine.dialect.name)
+        if search is None:
+            raise StoreError(f"full-text search needs a SQLite or PostgreSQL store, not {self.engine.dialect.name}")
         with self.engine.connect() as conn:
-            if conn.dialect.name == "sqlite":
-                try:
-                    return _search_sqlite(conn, terms, limit, offset)
-                except SQLAlchemyError as exc:
-                    raise StoreError(f"search failed: {str(exc).splitlines()[0]}") from exc
-        raise StoreError(f"full-text search needs a SQLite store for now, not {self.engine.dialect.name}")
+            try:
+                return search(conn, terms, limit, offset)
+            except SQLAlchemyError as exc:
+                raise StoreError(f"search failed: {str(exc).splitlines()[0]}") from exc
 
     def close(self) -> None:
         """Release the database connections."""
@@ -915,6 +1058,65 @@ for _name, _method in list(vars(Store).items()):
 del _name, _method
 
 
+def is_database_lock_url(url: str) -> bool:
+    """True when the run lock for a store at url is the database's own (PostgreSQL), not a file."""
+    return url.partition(":")[0].split("+", 1)[0] in ("postgresql", "postgres")
+
+
+@contextmanager
+def database_lock(url: str, *, shared: bool = False, timeout: float = 0.0) -> Iterator[bool]:
+    """Hold the run lock of the PostgreSQL store at url (an advisory lock) for the block; yields False
+    when another session held it for longer than timeout seconds (then nothing is held).
+
+    The lock belongs to a connection of its own, outside any transaction; the server releases it when
+    that connection ends, so a digest that dies (or whose host does) never leaves it held for long.
+    Exclusive for runs and builds; shared for sends, which claim their rows one by one.
+    Raises StoreError when the database cannot be reached.
+    """
+    shown = url
+    take, give = "pg_try_advisory_lock", "pg_advisory_unlock"
+    if shared:
+        take, give = take + "_shared", give + "_shared"
+    try:
+        parsed = sa.engine.make_url(url)
+        shown = parsed.render_as_string(hide_password=True)
+        engine = sa.create_engine(parsed, poolclass=sa.pool.NullPool)
+        conn = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+    except ImportError as exc:
+        raise _driver_error(shown, exc) from exc
+    except SQLAlchemyError as exc:
+        raise _store_error(exc, shown) from exc
+    try:
+        deadline = time.monotonic() + timeout
+        while not _lock_call(conn, take, shown):
+            if time.monotonic() >= deadline:
+                yield False
+                return
+            time.sleep(LOCK_POLL_S)
+        LOGGER.debug("run lock held in %s (%s)", shown, "shared" if shared else "exclusive")
+        try:
+            yield True
+        finally:
+            _lock_call(conn, give, shown)
+    finally:
+        conn.close()
+        engine.dispose()
+
+
+def _lock_call(conn: Connection, function: str, shown: str) -> bool:
+    try:
+        return bool(conn.execute(sa.text(f"SELECT {function}(:key)"), {"key": RUN_LOCK_KEY}).scalar())
+    except SQLAlchemyError as exc:
+        raise _store_error(exc, shown) from exc
+
+
+def _driver_error(shown: str, exc: ImportError) -> StoreError:
+    return StoreError(
+        f"the store {shown} needs the Python module {exc.name or exc}, which is not installed; "
+        "for PostgreSQL: pip install 'digest[postgresql]' and a url starting postgresql+psycopg://"
+    )
+
+
 def open_store(url: str) -> Store:
     """Open (creating and migrating as needed) the store at a SQLAlchemy URL.
 
@@ -930,15 +1132,16 @@ def open_store(url: str) -> Store:
         if parsed.get_backend_name() == "sqlite":
             sa.event.listen(engine, "connect", _on_connect)
         store = Store(engine)
-        store.migrate()
+        try:
+            store.migrate()
+        except BaseException:
+            engine.dispose()  # a refused store (newer schema, a failed step) leaves no connection open
+            raise
         return store
     except StoreError:
         raise
     except ImportError as exc:  # the database driver (psycopg, psycopg2, ...) is not installed
-        raise StoreError(
-            f"the store {shown} needs the Python module {exc.name or exc}, which is not installed; "
-            "for PostgreSQL: pip install 'digest[postgresql]' and a url starting postgresql+psycopg://"
-        ) from exc
+        raise _driver_error(shown, exc) from exc
     except SQLAlchemyError as exc:
         raise _store_error(exc, shown) from exc
     except (OSError, ValueError) as exc:

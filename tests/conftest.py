@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import uuid
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from digest.config import Settings
 
@@ -70,3 +73,43 @@ def _no_user_config(_empty_config_home: Path, monkeypatch: pytest.MonkeyPatch) -
     """The developer's own ~/.config/digest/digest.toml or $DIGEST_CONFIG never reaches a test."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(_empty_config_home))
     monkeypatch.delenv("DIGEST_CONFIG", raising=False)
+
+
+# --- PostgreSQL (issue 17): a fresh database per test on the server named by DIGEST_TEST_POSTGRES ----------
+
+POSTGRES_ENV = "DIGEST_TEST_POSTGRES"
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """The URL of a new, empty database on the test server, dropped afterwards; skips without a server.
+
+    It sorts text by ICU's en-US rules where the server has ICU (as a real database's default
+    locale would), so a query that relied on the database's ordering would show it.
+    """
+    base = os.environ.get(POSTGRES_ENV)
+    if not base:
+        pytest.skip(
+            f"needs a PostgreSQL server: set {POSTGRES_ENV}=postgresql+psycopg://user@host:port/db (.ci/run does)"
+        )
+    name = f"digest_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    with admin.connect() as conn:
+        try:
+            conn.execute(sa.text(f"CREATE DATABASE {name} LOCALE_PROVIDER icu ICU_LOCALE 'en-US' TEMPLATE template0"))
+        except sa.exc.DBAPIError:  # a server built without ICU
+            conn.execute(sa.text(f"CREATE DATABASE {name}"))
+    try:
+        yield sa.engine.make_url(base).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A new store's URL on each engine: a SQLite file, and a PostgreSQL database (skipped without a server)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    return str(request.getfixturevalue("postgres_url"))

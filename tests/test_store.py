@@ -15,17 +15,17 @@ from digest.store import SCHEMA_VERSION, open_store
 from tests.conftest import CAPTURED, DAY
 
 
-def test_same_input_twice_stores_nothing_new(tmp_path: Path, samples_dir: Path) -> None:
+def test_same_input_twice_stores_nothing_new(store_url: str, samples_dir: Path) -> None:
     articles = read_inputs([str(samples_dir)], CAPTURED).articles
-    with open_store(f"sqlite:///{tmp_path / 's.db'}") as store:
+    with open_store(store_url) as store:
         assert store.add_articles(articles) == 39
         assert store.add_articles(articles) == 0
         assert store.count_articles() == 39
 
 
-def test_editions_round_trip_in_order(tmp_path: Path, samples_dir: Path) -> None:
+def test_editions_round_trip_in_order(store_url: str, samples_dir: Path) -> None:
     articles = read_inputs([str(samples_dir)], CAPTURED).articles
-    url = f"sqlite:///{tmp_path / 's.db'}"
+    url = store_url
     with open_store(url) as store:
         store.add_articles(articles)
         store.set_edition(DAY, [a.id for a in reversed(articles)])
@@ -45,9 +45,9 @@ def test_schema_is_versioned_and_wal(tmp_path: Path) -> None:
             assert conn.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
 
 
-def test_articles_between(tmp_path: Path, samples_dir: Path) -> None:
+def test_articles_between(store_url: str, samples_dir: Path) -> None:
     articles = read_inputs([str(samples_dir)], CAPTURED).articles
-    with open_store(f"sqlite:///{tmp_path / 's.db'}") as store:
+    with open_store(store_url) as store:
         store.add_articles(articles)
         start = dt.datetime(2026, 11, 23, 7, tzinfo=dt.UTC)
         got = store.articles_between(start, CAPTURED)
