@@ -148,6 +148,7 @@ def test_jobs_1_and_2_give_the_same_files(tmp_path: Path) -> None:
         args = ["--config", str(config), "build", "--input", str(SAMPLES), "--date", "2026-11-24"]
         result = CliRunner().invoke(cli, [*args, "--out", str(out), "--no-pdf", "--jobs", str(jobs)])
         assert result.exit_code == 0, result.output
+        assert "  summarize" not in result.output  # stderr is no terminal here: no progress lines
         outputs[jobs] = {p.name: p.read_bytes() for p in (out / "2026-11-24").iterdir()}
     assert outputs[1] == outputs[2]
     assert set(outputs[1]) == {"briefing.html", "email.html", "briefing.txt", "briefing.json"}
@@ -160,3 +161,43 @@ def test_a_last_article_without_latin_letters_builds(tmp_path: Path) -> None:
     settings = replace(Settings(), store_url=f"sqlite:///{tmp_path}/digest.db")
     report = build_day(settings, DAY, tmp_path / "out", [str(source)], pdf=False)
     assert report.stories == 3
+
+
+def _build_on_terminal(tmp_path: Path, *flags: str) -> tuple[int, str]:
+    """Run `digest build` with stderr on a pseudo-terminal; what the terminal showed."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    config = tmp_path / "c.toml"
+    config.write_text(f'[store]\nurl = "sqlite:///{tmp_path}/s.db"\n', encoding="utf-8")
+    args = [sys.executable, "-m", "digest", "--config", str(config), *flags, "build", "--input", str(SAMPLES)]
+    args += ["--date", "2026-11-24", "--out", str(tmp_path / "out"), "--no-pdf"]
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=slave, cwd=tmp_path)
+    os.close(slave)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(master)
+    return proc.wait(timeout=120), shown.decode("utf-8", "replace")
+
+
+def test_a_terminal_shows_each_stage_with_counts_and_time(tmp_path: Path) -> None:
+    status, shown = _build_on_terminal(tmp_path)
+    assert status == 0, shown
+    for stage in ("read", "dedup", "cluster", "label", "summarize", "render", "write"):
+        assert f"  {stage}" in shown, shown
+    assert "39 articles" in shown and " s " in shown
+
+
+def test_quiet_shows_no_progress_on_a_terminal(tmp_path: Path) -> None:
+    status, shown = _build_on_terminal(tmp_path, "-q")
+    assert status == 0 and "summarize" not in shown and "cluster" not in shown, shown
