@@ -18,6 +18,7 @@ input order. ``benchmarks/eval_dedup.py`` measures precision and recall on a bui
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 import zlib
 from collections.abc import Sequence
@@ -41,6 +42,10 @@ OVERLAP_THRESHOLD = 0.8
 # Jaccard floor on top of the overlap: a short cut copy half-quoted inside a round-up has high overlap
 # but low Jaccard (~0.25); real cut copies keep 0.4+. Measured with benchmarks/eval_dedup.py.
 MIN_JACCARD = 0.3
+# Members of one LSH bucket paired with each other; a bigger bucket only chains its members. At 100,000
+# articles, buckets of stock phrases reach thousands of members, whose pairs (millions) made the
+# build quadratic; on DUC 2004 and the dedup evaluation no bucket has more than a handful.
+BUCKET_PAIRS_MAX = 32
 MIN_SHINGLES = 20  # texts shorter than this (about 25 words) are too short to call duplicates
 _PRIME = np.uint64((1 << 61) - 1)
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
@@ -207,6 +212,12 @@ def duplicate_groups(
         pairs: set[tuple[int, int]] = set()
         for s0, e0 in zip(starts[ends - starts > 1].tolist(), ends[ends - starts > 1].tolist(), strict=True):
             members = who[s0:e0].tolist()
+            if len(members) > BUCKET_PAIRS_MAX:
+                # A band shared by this many articles is a stock phrase more often than a copy: chain the
+                # members instead of pairing them all (copies of one text share most bands, so they still
+                # link up through the chain or through another band's smaller bucket).
+                pairs.update(itertools.pairwise(members))
+                continue
             pairs.update((members[x], members[y]) for x in range(len(members)) for y in range(x + 1, len(members)))
         for pair in sorted(pairs):
             if uf.find(pair[0]) == uf.find(pair[1]):
