@@ -170,7 +170,7 @@ def strip_dateline(text: str) -> str:
 
 
 class _Sent:
-    __slots__ = ("concepts", "content", "doc", "first", "index", "n_words", "text")
+    __slots__ = ("concepts", "content", "content_set", "doc", "first", "index", "n_words", "text")
 
     def __init__(
         self, doc: int, index: int, text: str, n_words: int, concepts: set, first: str, content: tuple[int, ...]
@@ -178,6 +178,7 @@ class _Sent:
         self.doc, self.index, self.text = doc, index, text
         self.n_words, self.concepts, self.first = n_words, concepts, first
         self.content = content  # term ids of its content words, in order
+        self.content_set = frozenset(content)  # the same, for the quick "enough shared terms?" test
 
 
 class _Vocab:
@@ -322,7 +323,7 @@ def _longest_run(a: Sequence[int], b: Sequence[int]) -> int:
 
 def _repeats(s: _Sent, chosen: _Sent, st: CoverageSettings) -> bool:
     """True when s says again a phrase of the chosen sentence (see CoverageSettings.repeat_run)."""
-    if st.repeat_run <= 0 or len(set(s.content).intersection(chosen.content)) < st.repeat_run:
+    if st.repeat_run <= 0 or len(s.content_set & chosen.content_set) < st.repeat_run:
         return False  # too few shared terms for a run: skip the quadratic run search
     run = _longest_run(s.content, chosen.content)
     return run >= st.repeat_run and run >= st.repeat_share * len(s.content)
