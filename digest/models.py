@@ -88,14 +88,9 @@ class Article:
         return name or "source"
 
     def to_json(self) -> dict[str, Any]:
-        """The article as briefing.json lists it."""
+        """The article as briefing.json lists it: the fields a duplicate has, then its own."""
         return {
-            "id": self.id,
-            "title": self.title,
-            "outlet": self.outlet,
-            "url": self.url,
-            "published": self.published.isoformat() if self.published else None,
-            "source": self.source,
+            **self.as_duplicate().to_json(),
             "language": self.language,
             "also_in": [{"outlet": outlet, "url": url} for outlet, url in self.also_in],
             "duplicates": [d.to_json() for d in self.duplicates],
