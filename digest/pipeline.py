@@ -227,6 +227,7 @@ def _make_briefing(
             headlines.append(story_day.headline(s.articles).title)
             stages.advance()
         note.append(_plural(len(linked), "headline"))
+    del story_day  # its token arrays and matrix are a big day's largest holding: free them for the summaries
     if jobs is None:  # automatic: every core, once the day is big enough to gain from it
         multi = sum(len(s.articles) for s in linked if len(s.articles) > 1)
         workers = (os.cpu_count() or 1) if multi >= PARALLEL_MIN_ARTICLES else 1
