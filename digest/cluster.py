@@ -1023,12 +1023,17 @@ def pick_headline_index(titles: Sequence[str], texts: Sequence[str]) -> int:
 
 
 def _central(enc: Encoded, titles: Sequence[str]) -> int:
+    return _centrality(enc, titles)[0]
+
+
+def _centrality(enc: Encoded, titles: Sequence[str]) -> tuple[int, np.ndarray]:
+    """(index of the headline article, every article's cosine to the story's centroid)."""
     X, _, _ = vectorize_encoded(enc)
     cen = np.asarray(X.sum(axis=0)).ravel()
-    sc = X @ cen
+    sc = np.asarray(X @ cen).ravel()
     has_title = np.array([bool((t or "").strip()) for t in titles])
-    sc = np.where(has_title, sc, sc - 1e9) if has_title.any() else sc
-    return int(np.argmax(sc))  # argmax takes the first of ties
+    titled = np.where(has_title, sc, sc - 1e9) if has_title.any() else sc
+    return int(np.argmax(titled)), sc  # argmax takes the first of ties
 
 
 def story_id(articles: Sequence[Article]) -> str:
@@ -1086,10 +1091,19 @@ class StoryDay:
 
     def headline(self, story: Sequence[Article]) -> Article:
         """The story's most central article, whose title becomes the story's headline."""
+        return self.headline_and_core(story, len(story))[0]
+
+    def headline_and_core(self, story: Sequence[Article], keep: int) -> tuple[Article, tuple[Article, ...]]:
+        """The headline article, and the story's keep most central articles in the story's order (all of
+        them when it has no more): what a summary of a story of hundreds of articles is written from."""
         if len(story) <= 1:
-            return story[0]
+            return story[0], tuple(story)
         members = [self._position[a.id] for a in story]
-        return story[_central(_local(self._enc, members), [a.title for a in story])]
+        best, score = _centrality(_local(self._enc, members), [a.title for a in story])
+        if len(story) <= keep:
+            return story[best], tuple(story)
+        chosen = sorted(np.lexsort((np.arange(len(story)), -score))[:keep].tolist())
+        return story[best], tuple(story[i] for i in chosen)
 
 
 def cluster_articles(articles: Sequence[Article]) -> list[list[Article]]:

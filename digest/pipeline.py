@@ -47,6 +47,10 @@ LOGGER = logging.getLogger(__name__)
 # Below this many articles the summaries of a day are written in this process even when more
 # jobs are allowed: starting worker processes costs more than it saves (the sample day, the seed).
 PARALLEL_MIN_ARTICLES = 400
+# A story of more articles is summarised from its this many most central ones (cosine to the story's
+# centroid): a 100-word summary needs no more, and a big day's largest stories have thousands. No
+# story of DUC 2004 as one day or of the sample day comes near it, so their summaries are unchanged.
+SUMMARY_MAX_ARTICLES = 50
 # Stories per task handed to a worker: big enough to keep the pickling overhead small, small
 # enough that both cores stay busy until the end of a day whose stories differ in size.
 CHUNK_STORIES = 64
@@ -222,9 +226,11 @@ def _make_briefing(
             stages.advance()
         note.append(_plural(len(linked), "label"))
     with stages.stage("headline", len(linked)) as note:
-        headlines = []
+        headlines, cores = [], []
         for s in linked:
-            headlines.append(story_day.headline(s.articles).title)
+            head, core = story_day.headline_and_core(s.articles, SUMMARY_MAX_ARTICLES)
+            headlines.append(head.title)
+            cores.append(core)
             stages.advance()
         note.append(_plural(len(linked), "headline"))
     del story_day  # its token arrays and matrix are a big day's largest holding: free them for the summaries
@@ -236,7 +242,7 @@ def _make_briefing(
     with stages.stage("summarize", len(linked)) as note:
         # A developing story's summary tells first what the earlier editions did not.
         versions, earlier_articles = _history(linked, day, archive)
-        work = [(s.articles, told_before(s, earlier_articles)) for s in linked]
+        work = [(core, told_before(s, earlier_articles)) for s, core in zip(linked, cores, strict=True)]
         summaries = _summaries(work, settings.briefing.summary_words, method, workers, stages)
         note.append(f"{_plural(len(linked), 'summary', 'summaries')}, {_plural(workers, 'job')}")
     with stages.stage("rank") as note:
