@@ -321,7 +321,7 @@ def build_day(
     with open_store(settings.store_url) as store:
         if inputs:
             with stages.stage("read") as note:
-                result = read_inputs(inputs, captured, allow=settings.fetch.allow)
+                result = read_inputs(inputs, captured, allow=settings.fetch.allow, jobs=jobs)
                 skipped = result.skipped
                 articles = list(result.articles)
                 note.append(f"{_plural(len(articles), 'article')}, {_plural(len(skipped), 'input')} skipped")

@@ -201,3 +201,12 @@ def test_a_terminal_shows_each_stage_with_counts_and_time(tmp_path: Path) -> Non
 def test_quiet_shows_no_progress_on_a_terminal(tmp_path: Path) -> None:
     status, shown = _build_on_terminal(tmp_path, "-q")
     assert status == 0 and "summarize" not in shown and "cluster" not in shown, shown
+
+
+def test_reading_with_two_jobs_gives_the_same_articles_in_the_same_order(tmp_path: Path) -> None:
+    from digest.ingest import read_inputs
+
+    captured = dt.datetime(2026, 11, 24, 6, 30, tzinfo=dt.UTC)
+    one = read_inputs([str(SAMPLES)], captured, jobs=1)
+    two = read_inputs([str(SAMPLES)], captured, jobs=2)
+    assert one == two and len(one.articles) == 39
