@@ -113,7 +113,7 @@ def run_one(n: int, which: str):
     from sklearn.metrics import adjusted_rand_score
 
     titles, texts, gold = make_day(n)
-    import digest.cluster as cc  # imported after the data so that 'before' includes the libraries' import
+    import digest.stories.day as cc  # imported after the data so that 'before' includes the libraries' import
 
     cc._stop(), cc.stem("warm")  # load stop words and the stemmer before measuring
     before = _rss_mib()

@@ -1,4 +1,4 @@
-"""Where the B-cubed loss of digest.cluster goes on DUC 2004 (post-hoc; measurement only, folder names only).
+"""Where the B-cubed loss of digest.stories.day goes on DUC 2004 (post-hoc; measurement only, folder names only).
 
     python benchmarks/diag_cluster.py [tune|held-out|all] [--oracle]      (default: tune)
 
@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 import numpy as np
 from cluster_data import fmt, load_duc, require_shared, scores, split_tune_heldout
 
-import digest.cluster as cc
+import digest.stories.day as cc
 
 
 def main(which: str = "tune") -> None:

@@ -258,7 +258,7 @@ def build(
     settings = _settings(ctx)
     if not inputs and day is None:
         raise click.UsageError("give --input PATH (to build from files) or --date (to rebuild a stored day)")
-    from .deliver import run_lock
+    from .delivery import run_lock
 
     the_day = day.date() if day else _today(settings)
     captured = None if day else dt.datetime.now(dt.UTC)
@@ -372,7 +372,7 @@ def summarize(
       digest summarize --batch stories/ --out summaries/ --words 100 --method lexrank
     """
     from .ingest import read_inputs
-    from .summarize import DEFAULT_METHOD, METHODS, summarize_story
+    from .summaries import DEFAULT_METHOD, METHODS, summarize_story
 
     if words and sentences:
         raise click.UsageError("give --words or --sentences, not both")
@@ -539,19 +539,19 @@ def send(ctx: click.Context, day: dt.datetime, out_dir: Path | None, force: bool
       digest send --date 2026-11-24
       digest send --date 2026-11-24 --dry-run && ls output/2026-11-24/eml/
     """
-    from .deliver import run_lock
+    from .delivery import run_lock
 
     settings = _settings(ctx)
     out = out_dir or Path(settings.out_dir)
     if dry_run:
-        from .deliver import write_dry_run
+        from .delivery import write_dry_run
 
         for path in write_dry_run(settings, out, day.date(), dt.datetime.now(dt.UTC)):
             click.echo(str(path))
         return
     # Shared: on PostgreSQL sends (on any host) may run together, each claiming its own rows.
     with run_lock(settings, out, shared=True):
-        from .deliver import send_day
+        from .delivery import send_day
         from .store import open_store
 
         with open_store(settings.store_url) as store:
@@ -590,7 +590,7 @@ def run(ctx: click.Context, day: dt.datetime | None, out_dir: Path | None, no_pd
       digest run
       digest --config digest.toml run --date 2026-11-24
     """
-    from .deliver import run_lock
+    from .delivery import run_lock
 
     settings = _settings(ctx)
     out = out_dir or Path(settings.out_dir)
@@ -682,7 +682,7 @@ def archive(ctx: click.Context, out_dir: Path | None) -> None:
     """
     import json
 
-    from .deliver import archive_days
+    from .delivery import archive_days
 
     settings = _settings(ctx)
     out = out_dir or Path(settings.out_dir)

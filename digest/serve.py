@@ -39,10 +39,10 @@ from flask import Flask, Response, abort, redirect, request
 from werkzeug.exceptions import HTTPException
 
 from .config import Settings
-from .deliver import archive_days, run_lock
+from .delivery import archive_days, run_lock
 from .errors import DigestError
+from .outputs import NAV_END, NAV_START, make_environment, safe_url
 from .pipeline import build_day
-from .render import NAV_END, NAV_START, make_environment, safe_url
 from .store import SNIPPET_CLOSE, SNIPPET_OPEN, IndexedStory, SearchHit, Store, open_store
 
 __all__ = ["DAY_FILES", "ArchiveApp", "create_app", "is_loopback", "make_server"]

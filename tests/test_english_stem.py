@@ -1,12 +1,12 @@
-"""digest.english_stem gives exactly NLTK's English Snowball stems."""
+"""digest.text.english_stem gives exactly NLTK's English Snowball stems."""
 
 from __future__ import annotations
 
 import itertools
 from pathlib import Path
 
-from digest import text as digest_text
-from digest.english_stem import stem_english
+from digest.text import nlp as digest_text
+from digest.text.english_stem import stem_english
 
 ROOT = Path(__file__).resolve().parents[1]
 # Word beginnings that reach each branch: the three prefixes with fixed regions, short words

@@ -27,7 +27,7 @@ from .common import copy_id
 from .files import SUFFIXES, iter_files, read_file
 
 if TYPE_CHECKING:
-    from ..fetch import FetchPolicy
+    from .fetch import FetchPolicy
     from .sources import SourceOutcome, SourcesResult, ingest_sources
 
 # The sources side (the store through SQLAlchemy, fetching through httpx: ~0.4 s of imports) is
@@ -105,7 +105,7 @@ def read_inputs(
             for path, source in iter_files(location):
                 take(read_file(path, source, captured))
     if urls:
-        from ..fetch import DEFAULT_POLICY
+        from .fetch import DEFAULT_POLICY
         from .sources import read_urls
 
         base = policy or DEFAULT_POLICY

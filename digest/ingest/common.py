@@ -8,9 +8,8 @@ import re
 import unicodedata
 from email.utils import parsedate_to_datetime
 
-from ..language import detect_language
 from ..models import Article
-from ..text import normalize_space
+from ..text import detect_language, normalize_space
 
 __all__ = [
     "article_id",

@@ -26,7 +26,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
 
-from .models import Article
+from ..models import Article
 
 __all__ = ["canonical_url", "dedup_articles", "duplicate_groups", "shingles", "text_overlap"]
 

@@ -49,11 +49,11 @@ from typing import TYPE_CHECKING
 
 import filelock
 
-from .config import Settings, SmtpSettings
-from .errors import DeliveryError
+from ..config import Settings, SmtpSettings
+from ..errors import DeliveryError
 
 if TYPE_CHECKING:
-    from .store import OutboxClaim, Store
+    from ..store import OutboxClaim, Store
 
 __all__ = [
     "DayMail",
@@ -124,7 +124,7 @@ def run_lock(settings: Settings, out_dir: Path, timeout: float = 0.0, *, shared:
     if _is_postgres(settings.store_url):
         # Imported here, not at the top: a file-locked run would otherwise load SQLAlchemy before
         # it knows whether it may run at all.
-        from .store import database_lock
+        from ..store import database_lock
 
         with database_lock(settings.store_url, shared=shared, timeout=timeout) as held:
             if not held:

@@ -37,8 +37,8 @@ from functools import lru_cache
 import numpy as np
 import scipy.sparse as sp
 
-from .models import Article
-from .text import stem, stop_words
+from ..models import Article
+from ..text import stem, stop_words
 
 # ================================================================ tuned constants
 # All tuned on the DUC-2004 tune half only (25 stories, 250 articles) and on days sampled from it

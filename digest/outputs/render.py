@@ -25,9 +25,9 @@ from weasyprint import HTML
 from weasyprint.css import ColorProfile
 from weasyprint.urls import URLFetcher
 
-from .config import Settings
-from .errors import RenderError
-from .models import Briefing, Story
+from ..config import Settings
+from ..errors import RenderError
+from ..models import Briefing, Story
 
 __all__ = [
     "EMAIL_MAX_BYTES",

@@ -23,9 +23,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from .cluster import story_id
-from .models import Article, PreviousEdition, PriorStory, StoryStatus, Told
-from .text import stem, stop_words, sumy_language
+from ..models import Article, PreviousEdition, PriorStory, StoryStatus, Told
+from ..text import stem, stop_words, sumy_language
+from .day import story_id
 
 __all__ = [
     "ANCHORS_NEEDED",

@@ -26,9 +26,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .models import Article, SummarySentence, Told
-from .select import BYLINE_RE, select_sentences, strip_dateline
-from .text import (
+from ..models import Article, SummarySentence, Told
+from ..text import (
     SumyTokenizer,
     load_full_nltk,
     split_sentences,
@@ -38,6 +37,7 @@ from .text import (
     tokenize_words,
     word_tokens,
 )
+from .select import BYLINE_RE, select_sentences, strip_dateline
 
 __all__ = ["DEFAULT_METHOD", "METHODS", "Candidate", "candidate_sentences", "summarize_story"]
 

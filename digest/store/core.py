@@ -25,11 +25,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from .errors import StoreError
-from .models import Article, PriorStory, SourceHealth
+from ..errors import StoreError
+from ..models import Article, PriorStory, SourceHealth
 
 __all__ = [
+    "MIGRATIONS",
     "SCHEMA_VERSION",
+    "SNIPPET_CLOSE",
+    "SNIPPET_OPEN",
     "DayRecord",
     "IndexedStory",
     "OutboxClaim",
@@ -39,6 +42,7 @@ __all__ = [
     "Store",
     "database_lock",
     "is_database_lock_url",
+    "metadata",
     "open_store",
 ]
 

@@ -42,9 +42,9 @@ from urllib.parse import urljoin
 
 import httpx
 
-from . import __version__
-from .config import AllowEntry, Settings, parse_allow_entry
-from .errors import FetchError
+from .. import __version__
+from ..config import AllowEntry, Settings, parse_allow_entry
+from ..errors import FetchError
 
 __all__ = [
     "DEFAULT_POLICY",

@@ -1,0 +1,51 @@
+"""The one text contract every stage analyses articles with: words, sentences, stems, stop words,
+datelines and language detection.
+
+Holds: ``nlp`` (paragraphs, Punkt sentences, Treebank-style words, Snowball stems, stop words,
+the sumy tokenizer; the one place that knows NLTK), ``punkt`` (a fast exact Punkt), ``english_stem``
+(a fast exact English Snowball) and ``language`` (which language an article is in).
+
+May import: ``digest.models``, ``digest.errors``, ``digest.config`` and third-party libraries;
+nothing else of digest (every other stage imports this one).
+"""
+
+from __future__ import annotations
+
+from .english_stem import stem_english
+from .language import detect_language, normalise_code
+from .nlp import (
+    SUPPORTED_LANGUAGES,
+    SumyTokenizer,
+    load_full_nltk,
+    normalize_space,
+    paragraphs,
+    sentence_spans,
+    split_sentences,
+    stem,
+    stemmer,
+    stop_words,
+    sumy_language,
+    tokenize_words,
+    word_tokens,
+)
+from .punkt import FastPunkt
+
+__all__ = [
+    "SUPPORTED_LANGUAGES",
+    "FastPunkt",
+    "SumyTokenizer",
+    "detect_language",
+    "load_full_nltk",
+    "normalise_code",
+    "normalize_space",
+    "paragraphs",
+    "sentence_spans",
+    "split_sentences",
+    "stem",
+    "stem_english",
+    "stemmer",
+    "stop_words",
+    "sumy_language",
+    "tokenize_words",
+    "word_tokens",
+]
