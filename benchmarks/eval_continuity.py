@@ -38,7 +38,7 @@ from digest.stories.continuity import (  # noqa: E402
     signature_similarity,
     story_terms,
 )
-from digest.stories.day import cluster_articles  # noqa: E402
+from digest.stories import cluster_articles  # noqa: E402
 
 CAPTURED = dt.datetime(2026, 11, 24, 6, 30, tzinfo=dt.UTC)
 THREE_DAYS = ROOT / "tests" / "fixtures" / "three_days"

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from digest.ingest import read_inputs
 from digest.ingest.dump import parse_page_dump
-from digest.stories.day import cluster_articles, cluster_texts, label_story, pick_headline, story_id
+from digest.stories import cluster_articles, cluster_texts, label_story, pick_headline, story_id
 from tests.conftest import CAPTURED
 
 # The sample day's stories, by a word every article of the story contains (see samples/MANIFEST.md).

@@ -17,6 +17,7 @@ from digest.config import Settings
 from digest.models import Article, PriorStory, Story
 from digest.pipeline import build_day
 from digest.store import SCHEMA_VERSION, open_store
+from digest.stories import story_id
 from digest.stories.continuity import (
     ANCHOR_TERMS,
     LINK_THRESHOLD,
@@ -26,7 +27,6 @@ from digest.stories.continuity import (
     signature_similarity,
     story_terms,
 )
-from digest.stories.day import story_id
 from digest.stories.rank import rank_stories
 from tests.conftest import FIXTURES
 

@@ -10,7 +10,7 @@ import pytest
 from digest.ingest import read_inputs
 from digest.ingest.dump import parse_page_dump
 from digest.models import Article
-from digest.stories.day import cluster_articles
+from digest.stories import cluster_articles
 from digest.summaries.lexrank import rank_lexrank, top_sentences
 from digest.summaries.select import CoverageSettings, select_sentences, strip_dateline
 from digest.summaries.summarize import DEFAULT_METHOD, METHODS, candidate_sentences, summarize_story

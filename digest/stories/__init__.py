@@ -21,8 +21,9 @@ from .continuity import (
     story_terms,
     told_before,
 )
-from .day import StoryDay, cluster_articles, cluster_texts, label_story, pick_headline, story_id
+from .day import StoryDay, cluster_articles, label_story, pick_headline, story_id
 from .dedup import canonical_url, dedup_articles, duplicate_groups
+from .graph import cluster_texts
 from .rank import rank_stories, score_story
 
 __all__ = [
