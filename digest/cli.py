@@ -680,17 +680,14 @@ def archive(ctx: click.Context, out_dir: Path | None) -> None:
     Example:
       digest archive --out briefings/
     """
-    import json
-
-    from .delivery import archive_days
+    from .delivery import archive_days, read_briefing_stories
 
     settings = _settings(ctx)
     out = out_dir or Path(settings.out_dir)
     days = archive_days(out)
     for day in days:
         try:
-            data = json.loads((out / day.isoformat() / "briefing.json").read_text(encoding="utf-8"))
-            stories = str(len(data.get("stories", [])))
+            stories = str(len(read_briefing_stories(out / day.isoformat())))
         except (OSError, ValueError, AttributeError):
             stories = "?"
         click.echo(f"{day}\t{stories} stories\t{out / day.isoformat()}/")

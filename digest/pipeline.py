@@ -374,7 +374,7 @@ def build_day(
         days = archive_days(out_dir)
         pdf_days = [d for d in days if (out_dir / d.isoformat() / "briefing.pdf").is_file()]
         write_atomic(out_dir / "index.html", render_index(days, settings, pdf_days=pdf_days).encode("utf-8"))
-        write_feed(out_dir, settings)
+        write_feed(out_dir, settings, briefing)
         note.append(f"{_plural(len(files), 'file')} in {out_dir / day.isoformat()}")
     LOGGER.info(
         "built %s: %d stories from %d articles (%d read)",

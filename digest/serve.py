@@ -24,7 +24,6 @@ import datetime as dt
 import hashlib
 import hmac
 import ipaddress
-import json
 import logging
 import re
 import secrets
@@ -39,7 +38,7 @@ from flask import Flask, Response, abort, redirect, request
 from werkzeug.exceptions import HTTPException
 
 from .config import Settings
-from .delivery import archive_days, run_lock
+from .delivery import archive_days, read_briefing_stories, run_lock
 from .errors import DigestError
 from .outputs import NAV_END, NAV_START, make_environment, safe_url
 from .pipeline import build_day
@@ -116,11 +115,10 @@ class Regeneration:
     seconds: float
 
 
-def _read_stories(path: Path) -> list[ArchivedStory]:
-    """The stories of a briefing.json (empty when it cannot be read)."""
+def _read_stories(folder: Path) -> list[ArchivedStory]:
+    """The stories of a day folder's briefing.json (empty when it cannot be read)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        stories = data.get("stories", [])
+        stories = read_briefing_stories(folder)
         result = []
         for s in stories:
             articles = {a.get("id"): a for a in s.get("articles", [])}
@@ -146,7 +144,7 @@ def _read_stories(path: Path) -> list[ArchivedStory]:
             )
         return result
     except (OSError, ValueError, AttributeError, TypeError) as exc:
-        LOGGER.warning("cannot read %s (%s); the day is shown without its stories", path, exc)
+        LOGGER.warning("cannot read %s (%s); the day is shown without its stories", folder / "briefing.json", exc)
         return []
 
 
@@ -216,7 +214,7 @@ class ArchiveApp:
                         s.articles,
                         ", ".join(s.outlets),
                     )
-                    for n, s in enumerate(_read_stories(path))
+                    for n, s in enumerate(_read_stories(path.parent))
                     if s.id
                 ]
                 self.store.index_day(day, stories, signature)
@@ -423,7 +421,7 @@ def create_app(settings: Settings, out_dir: Path, host: str = "127.0.0.1") -> Fl
             abort(404, "no archived day has that story")
         runs = []
         for entry in timeline:
-            stories = _read_stories(archive.day_folder(entry.day) / "briefing.json")
+            stories = _read_stories(archive.day_folder(entry.day))
             found = next((s for s in stories if s.id == story_id), None)
             runs.append((entry, found))
         return page("web/story.html", story_id=story_id, runs=runs)

@@ -3,7 +3,8 @@ datelines and language detection.
 
 Holds: ``nlp`` (paragraphs, Punkt sentences, Treebank-style words, Snowball stems, stop words,
 the sumy tokenizer; the one place that knows NLTK), ``punkt`` (a fast exact Punkt), ``english_stem``
-(a fast exact English Snowball) and ``language`` (which language an article is in).
+(a fast exact English Snowball), ``language`` (which language an article is in) and ``days``
+(how the briefing writes a day).
 
 May import: ``digest.models``, ``digest.errors``, ``digest.config`` and third-party libraries;
 nothing else of digest (every other stage imports this one).
@@ -11,6 +12,7 @@ nothing else of digest (every other stage imports this one).
 
 from __future__ import annotations
 
+from .days import format_day
 from .english_stem import stem_english
 from .language import detect_language, normalise_code
 from .nlp import (
@@ -35,6 +37,7 @@ __all__ = [
     "FastPunkt",
     "SumyTokenizer",
     "detect_language",
+    "format_day",
     "load_full_nltk",
     "normalise_code",
     "normalize_space",
