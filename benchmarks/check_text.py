@@ -29,7 +29,7 @@ DOCS = SHARED / "eval" / "duc2004" / "docs"
 
 from digest.ingest import read_inputs  # noqa: E402
 from digest.text import nlp as digest_text  # noqa: E402
-from digest.text.english_stem import stem_english  # noqa: E402
+from digest.text import stem_english, word_tokens  # noqa: E402
 from digest.text.punkt import FastPunkt  # noqa: E402
 
 
@@ -72,7 +72,7 @@ def main() -> int:
         f"paragraphs split in {timings['nltk']:.2f} s by NLTK, {timings['digest.text.punkt']:.2f} s by digest.text.punkt"
         f" ({timings['nltk'] / timings['digest.text.punkt']:.1f}x)"
     )
-    words = sorted({w for _, raw in raws for w in [*digest_text.word_tokens(raw.lower()), *raw.lower().split()]})
+    words = sorted({w for _, raw in raws for w in [*word_tokens(raw.lower()), *raw.lower().split()]})
     nltk_stem = digest_text._stemmer("english").stem
     start = time.perf_counter()
     theirs_stems = [nltk_stem(w) for w in words]

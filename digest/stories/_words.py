@@ -4,6 +4,8 @@ name connectors, role and generic words, company suffixes.
 
 from __future__ import annotations
 
+from ..text import HONORIFICS
+
 # ================================================================ stop words for clustering
 # News boilerplate frequent in every story; sumy's stop list lacks these. Weekdays and months are dropped because a
 # day's articles all share them.
@@ -100,18 +102,13 @@ _DEMONYM_RULES = (
     ("an", "o"),
     ("s", ""),
 )
-# Honorifics and ranks: abbreviations that never end a sentence ("Sen. Lott") and role words that
-# are trimmed from the front of a name ("Gen. Pinochet" -> "Pinochet").
-_HONORIFICS = frozenset(["mr", "mrs", "ms", "dr", "sen", "rep", "gov", "gen", "col", "lt", "sgt", "capt"])
-# Abbreviations after which a full stop does not end the sentence ("St. Petersburg", "Sen. Lott").
-_ABBREV = _HONORIFICS | frozenset(["st", "jr", "sr", "vs", "mt", "ft", "corp", "inc", "co", "ltd", "no"])
 _ENTITY_CONNECT = frozenset({"of", "de", "al", "la", "van", "von", "bin", "el", "du", "da"})
 
 
 # ================================================================ words in names (labels)
 # Role words are trimmed from the front of names ("President Bill Clinton" -> "Bill Clinton"); generic words may
 # end a name ("White House") but never make one alone; company suffixes are trimmed from the end.
-_ROLE = _HONORIFICS | frozenset(
+_ROLE = HONORIFICS | frozenset(
     [
         "president",
         "prime",

@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
-import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ import numpy as np
 from scipy import sparse
 
 from ..models import Article, PreviousEdition, PriorStory, StoryStatus, Told
-from ..text import stem, stop_words, sumy_language
+from ..text import letter_words, stem, stop_words, sumy_language
 from .day import story_id
 
 __all__ = [
@@ -79,7 +78,6 @@ ANCHORS_NEEDED = 2
 RELABEL_GROWTH = 3
 _BLOCK_ROWS = 1024  # today's stories compared per sparse product: bounds its memory
 TITLE_WEIGHT = 2  # the title names the event; count its words twice, as clustering does
-_WORD_RE = re.compile(r"[^\W\d_]{3,}")  # words of three letters or more, no digits
 _ROUND = 6  # signature weights are stored and compared at this precision
 
 
@@ -104,8 +102,8 @@ def _term_counts(articles: Sequence[Article]) -> Counter[str]:
     words: dict[str, Counter[str]] = {}
     for article in articles:
         counts = words.setdefault(sumy_language(article.language), Counter())
-        counts.update(w.lower() for w in _WORD_RE.findall(article.text))
-        for w in _WORD_RE.findall(article.title):
+        counts.update(w.lower() for w in letter_words(article.text))
+        for w in letter_words(article.title):
             counts[w.lower()] += TITLE_WEIGHT
     terms: Counter[str] = Counter()
     for language, counts in words.items():

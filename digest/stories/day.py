@@ -14,7 +14,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..models import Article
-from .features import Encoded, _body_scans, _Encoder, _local, _scan, encode_texts, vectorize_encoded
+from ..text import scan_tokens
+from .features import Encoded, _body_scans, _Encoder, _local, encode_texts, vectorize_encoded
 from .graph import cluster_encoded
 from .labels import DayLabels, label_cluster
 
@@ -65,7 +66,7 @@ class StoryDay:
         encoder = _Encoder()
         self._labels = DayLabels() if labels else None
         for a in self.articles:
-            title = _scan(a.title or "")
+            title = scan_tokens(a.title or "")
             whole, body = _body_scans(a.text)
             encoder.add(title, body)
             if self._labels is not None:

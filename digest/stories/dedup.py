@@ -27,6 +27,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import numpy as np
 
 from ..models import Article
+from ..text import shingle_words
 
 __all__ = ["canonical_url", "dedup_articles", "duplicate_groups", "shingles", "text_overlap"]
 
@@ -44,7 +45,6 @@ OVERLAP_THRESHOLD = 0.8
 MIN_JACCARD = 0.3
 MIN_SHINGLES = 20  # texts shorter than this (about 25 words) are too short to call duplicates
 _PRIME = np.uint64((1 << 61) - 1)
-_WORD_RE = re.compile(r"\w+", re.UNICODE)
 _TRACKING_PARAMS = re.compile(
     r"^(?:utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|yclid|_hsenc|_hsmi|ref|ref_src|cmpid"
     r"|ocid|smid|smtyp|src|share|s_cid|ns_\w+|at_\w+|wt\.\w+|__twitter_impression|guccounter|output)$",
@@ -102,7 +102,7 @@ def shingles(text: str, cache: dict[str, int] | None = None) -> frozenset[int]:
     hashes of a shingle are combined with a multiply-add over 64 bits, folded to 32: the same
     shingle always gets the same hash, without building the shingle's string.
     """
-    words = _WORD_RE.findall(text.lower())
+    words = shingle_words(text)
     if not words:
         return frozenset()
     hashes = _word_hashes(words, {} if cache is None else cache)

@@ -16,8 +16,8 @@ from functools import lru_cache
 import numpy as np
 import scipy.sparse as sp
 
-from ..text import stem, stop_words
-from ._words import _ABBREV, _DEMONYM_RULES, _ENTITY_CONNECT, _NEWS_STOP
+from ..text import scan_tokens, stem, stop_words
+from ._words import _DEMONYM_RULES, _ENTITY_CONNECT, _NEWS_STOP
 
 # ================================================================ tuned constants
 # All tuned on the DUC-2004 tune half only (25 stories, 250 articles) and on days sampled from it
@@ -28,11 +28,6 @@ SINGLETON_N0 = 80.0  # idf of terms seen in one article only is scaled by N0/(N0
 # articles but dilute the norm; in a big day they are noise (dropping them: +0.015 F1 at 250
 # articles), in a tiny day almost every term is a singleton and dropping them inflates every
 # similarity (tiny-day F1 0.97 -> 0.73). 80 was best of 5/20/80/1000.
-_TOKEN_RE = re.compile(r"[A-Za-z][A-Za-z'\u2019.\-]*[A-Za-z]|[A-Za-z]")
-_SENT_END_RE = re.compile(r"[.!?:;\"'`]\s*$")
-_BREAK_RE = re.compile(r"[,;:()\[\]\"]|``|''")  # punctuation that ends a name run
-# The gap before each token, then the token (_TOKEN_RE's pattern): gaps hold no letters.
-_GAP_TOKEN_RE = re.compile(r"([^A-Za-z]*)([A-Za-z][A-Za-z'\u2019.\-]*[A-Za-z]|[A-Za-z])")
 # Datelines ("MUNICH, Germany (AP) _ ", "ISLAMABAD: ") name where the reporter sits, not the story: on the seed
 # two unrelated stories share "ISLAMABAD:".
 _DATELINE_RE = re.compile(
@@ -45,39 +40,9 @@ def _stop() -> frozenset[str]:
     return stop_words("english") | _NEWS_STOP
 
 
-def _scan(text: str) -> list[tuple[str, str, bool, bool, bool]]:
-    """(surface, lower, capitalised, sentence_start, punctuation_before) per word token.
-
-    A token starts and ends with a letter (_TOKEN_RE), so it never carries a trailing full stop, and
-    every letter starts one, so what lies between two tokens has no letters: one findall gives each
-    token with the gap before it. A sentence starts at the text's start, after a blank line, or after
-    sentence-end punctuation that is not the full stop of an abbreviation ("Sen. Lott").
-    punctuation_before tells a name run to stop ("Paris, France"). Most gaps are one space, which
-    decides nothing: that case is cut short.
-    """
-    out: list[tuple[str, str, bool, bool, bool]] = []
-    prev_low = ""
-    first = True
-    sent_end = _SENT_END_RE.search
-    brk = _BREAK_RE.search
-    append = out.append
-    for gap, w in _GAP_TOKEN_RE.findall(text):
-        low = w.lower()
-        if first:
-            append((w, low, w[0].isupper(), True, bool(brk(gap))))
-        elif gap == " ":
-            append((w, low, w[0].isupper(), False, False))
-        else:
-            ss = "\n\n" in gap or (bool(sent_end(gap)) and not (gap.lstrip().startswith(".") and prev_low in _ABBREV))
-            append((w, low, w[0].isupper(), ss, bool(brk(gap))))
-        first = False
-        prev_low = low
-    return out
-
-
 def _tokens(text: str):
     """Yield (surface, lower, capitalised, sentence_start) per word token."""
-    for w, low, cap, ss, _brk in _scan(text):
+    for w, low, cap, ss, _brk in scan_tokens(text):
         yield w, low, cap, ss
 
 
@@ -86,11 +51,11 @@ def _words_and_entities(text: str, stop, is_title: bool):
 
     proper: capitalised and not sentence-initial (body only; in titles case is style, not signal).
     Entity bigrams join adjacent capitalised non-stop words, optionally across one connector ("bank of japan")."""
-    return _words_and_entities_in(_scan(text), stop, is_title)
+    return _words_and_entities_in(scan_tokens(text), stop, is_title)
 
 
 def _words_and_entities_in(toks, stop, is_title: bool):
-    """_words_and_entities over a _scan of the text."""
+    """_words_and_entities over a scan_tokens of the text."""
     words = []
     ents = []
     prev = None
@@ -167,8 +132,8 @@ def _body_scans(text: str):
     """(scan of the whole text, scan of the text without its dateline): one scan when there is none."""
     text = text or ""
     m = _DATELINE_RE.match(text)
-    whole = _scan(text)
-    return whole, (_scan(text[m.end() :]) if m else whole)
+    whole = scan_tokens(text)
+    return whole, (scan_tokens(text[m.end() :]) if m else whole)
 
 
 def encode_texts(titles: Sequence[str], texts: Sequence[str]) -> Encoded:
@@ -177,7 +142,7 @@ def encode_texts(titles: Sequence[str], texts: Sequence[str]) -> Encoded:
         raise ValueError("titles and texts differ in length")
     enc = _Encoder()
     for t, x in zip(titles, texts, strict=True):
-        enc.add(_scan(t or ""), _body_scans(x)[1])
+        enc.add(scan_tokens(t or ""), _body_scans(x)[1])
     return enc.encoded()
 
 

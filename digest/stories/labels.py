@@ -11,9 +11,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..text import stem
+from ..text import scan_tokens, stem
 from ._words import _ENTITY_CONNECT, _GENERIC, _ROLE, _SUFFIX
-from .features import _body_scans, _scan, _stop, _tokens
+from .features import _body_scans, _stop, _tokens
 
 LABEL_TITLE_BONUS = 1.0  # a title mention counts like full coverage again: headlines name the story
 
@@ -36,7 +36,7 @@ def _phrases(toks, stop, proper, is_title: bool):
     """Names as tuples of surface words: runs of capitalised words (a connector such as 'of' allowed inside, broken
     at punctuation), role words trimmed from the front, company suffixes from the end, at most 3 words (longer runs
     keep their last two). A capitalised word counts when it is a known name word, or when it is capitalised
-    mid-sentence next to one ("Hurricane Mitch", "Asian Games"). toks: _scan of the text."""
+    mid-sentence next to one ("Hurricane Mitch", "Asian Games"). toks: scan_tokens of the text."""
     table = _SurfaceTable(stop, proper)
     ids = array("i", [table.add(w, low, cap) for w, low, cap, _ss, _br in toks])
     return _name_phrases(ids, bytes(ss | (br << 1) for _w, _low, _cap, ss, br in toks), is_title, table, proper)
@@ -162,7 +162,7 @@ class DayLabels:
         day = cls()
         for title, text in zip(titles, texts, strict=True):
             whole, body = _body_scans(text)
-            day.add(text, _scan(title or ""), whole, body)
+            day.add(text, scan_tokens(title or ""), whole, body)
         return day
 
     def _sid(self, value: str) -> int:

@@ -44,7 +44,6 @@ def rank_lexrank(
     if n == 0:
         return []
     stop = frozenset(w.lower() for w in stop_words)
-    memo: dict[str, str] = {}
     vocab: dict[str, int] = {}
     rows: list[int] = []
     cols: list[int] = []
@@ -56,10 +55,7 @@ def rank_lexrank(
             if w in stop:
                 continue
             if stem is not None:
-                stemmed = memo.get(w)
-                if stemmed is None:
-                    stemmed = memo[w] = stem(w)
-                w = stemmed
+                w = stem(w)  # text.stemmer's: it keeps the one stem cache
             t = vocab.setdefault(w, len(vocab))
             counts[t] = counts.get(t, 0) + 1
         if counts:

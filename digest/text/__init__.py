@@ -1,7 +1,8 @@
 """The one text contract every stage analyses articles with: words, sentences, stems, stop words,
 datelines and language detection.
 
-Holds: ``nlp`` (paragraphs, Punkt sentences, Treebank-style words, Snowball stems, stop words,
+Holds: ``tokens`` (the word tokenisers, each a named variant, and why they differ), ``nlp``
+(paragraphs, Punkt sentences, Treebank-style words, Snowball stems, stop words,
 the sumy tokenizer; the one place that knows NLTK), ``punkt`` (a fast exact Punkt), ``english_stem``
 (a fast exact English Snowball), ``language`` (which language an article is in) and ``days``
 (how the briefing writes a day).
@@ -28,21 +29,26 @@ from .nlp import (
     stop_words,
     sumy_language,
     tokenize_words,
-    word_tokens,
 )
 from .punkt import FastPunkt
+from .tokens import ABBREVIATIONS, HONORIFICS, letter_words, scan_tokens, shingle_words, word_tokens
 
 __all__ = [
+    "ABBREVIATIONS",
+    "HONORIFICS",
     "SUPPORTED_LANGUAGES",
     "FastPunkt",
     "SumyTokenizer",
     "detect_language",
     "format_day",
+    "letter_words",
     "load_full_nltk",
     "normalise_code",
     "normalize_space",
     "paragraphs",
+    "scan_tokens",
     "sentence_spans",
+    "shingle_words",
     "split_sentences",
     "stem",
     "stem_english",

@@ -56,7 +56,6 @@ __all__ = [
     "stop_words",
     "sumy_language",
     "tokenize_words",
-    "word_tokens",
 ]
 
 LOGGER = logging.getLogger(__name__)
@@ -140,9 +139,6 @@ def load_full_nltk() -> types.ModuleType:
 
 
 _WORD_RE = re.compile(r"\w")
-# Runs of letters and digits: the words ROUGE and our coverage summarizer count. About ten times
-# faster than Treebank (which routes ~30 regexes through nltk.redos per sentence).
-_TOKEN_RE = re.compile(r"[^\W_]+")
 _PARAGRAPH_RE = re.compile(r"\n\s*\n")
 
 # Languages with both a Snowball stemmer and a sumy stop-word list; others fall back to English
@@ -263,11 +259,6 @@ def tokenize_words(sentence: str) -> list[str]:
     return [w for w in _treebank().tokenize(sentence) if _WORD_RE.search(w)]
 
 
-def word_tokens(sentence: str) -> list[str]:
-    """Runs of letters and digits ("Kyiv's" -> "Kyiv", "s"): the fast tokenizer for summarising."""
-    return _TOKEN_RE.findall(sentence)
-
-
 @functools.cache
 def _stemmer(language: str) -> Any:
     if language not in SUPPORTED_LANGUAGES.values():
@@ -284,35 +275,35 @@ def _stem_function(language: str) -> Callable[[str], str] | None:
     return stemmer.stem if stemmer else None  # type: ignore[no-any-return]
 
 
-@functools.lru_cache(maxsize=200_000)
-def stem(word: str, language: str = "english") -> str:
-    """The Snowball stem of a lower-cased word (the word itself where no stemmer exists)."""
-    stem_function = _stem_function(language)
-    lowered = word.lower()
-    return stem_function(lowered) if stem_function else lowered
-
-
-_STEM_MEMO_LIMIT = 200_000  # words remembered per language (as stem's cache); then it starts over
+_STEM_MEMO_LIMIT = 200_000  # words remembered per language; then it starts over
 
 
 @functools.cache
 def stemmer(language: str = "english") -> Callable[[str], str]:
-    """``stem`` for one language as a one-argument function over a plain dict memo.
+    """``stem`` for one language as a one-argument function: the one stem cache, a dict per language.
 
-    The summarizer stems every word of every story (~80,000 calls for DUC 2004's 50 stories);
-    a dict lookup costs a fraction of ``stem``'s keyword-argument cache key.
+    The summarizer stems every word of every story (~80,000 calls for DUC 2004's 50 stories), and
+    clustering, labels and continuity stem every term of the day; a dict lookup costs a fraction
+    of an ``lru_cache``'s keyword-argument key.
     """
     memo: dict[str, str] = {}
+    stem_function = _stem_function(language)
 
     def stem_word(word: str) -> str:
         found = memo.get(word)
         if found is None:
             if len(memo) >= _STEM_MEMO_LIMIT:
                 memo.clear()
-            found = memo[word] = stem(word, language)
+            lowered = word.lower()
+            found = memo[word] = stem_function(lowered) if stem_function else lowered
         return found
 
     return stem_word
+
+
+def stem(word: str, language: str = "english") -> str:
+    """The Snowball stem of a lower-cased word (the word itself where no stemmer exists)."""
+    return stemmer(language)(word)
 
 
 @functools.cache
