@@ -11,10 +11,10 @@ from digest.ingest import read_inputs
 from digest.ingest.dump import parse_page_dump
 from digest.models import Article
 from digest.stories import cluster_articles
+from digest.summaries import CoverageSettings, select_sentences
 from digest.summaries.lexrank import rank_lexrank, top_sentences
-from digest.summaries.select import CoverageSettings, select_sentences, strip_dateline
 from digest.summaries.summarize import DEFAULT_METHOD, METHODS, candidate_sentences, summarize_story
-from digest.text import SumyTokenizer, stem, stop_words, word_tokens
+from digest.text import SumyTokenizer, stem, stop_words, strip_dateline, word_tokens
 from tests.conftest import CAPTURED
 
 # Quality gate: the key facts (numbers and names) of each multi-article sample story, written

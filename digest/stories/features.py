@@ -8,7 +8,6 @@ Measurements behind every constant: benchmarks/eval_cluster.py (DUC 2004 as one 
 
 from __future__ import annotations
 
-import re
 from array import array
 from collections.abc import Sequence
 from functools import lru_cache
@@ -16,7 +15,7 @@ from functools import lru_cache
 import numpy as np
 import scipy.sparse as sp
 
-from ..text import scan_tokens, stem, stop_words
+from ..text import dateline_end, scan_tokens, stem, stop_words
 from ._words import _DEMONYM_RULES, _ENTITY_CONNECT, _NEWS_STOP
 
 # ================================================================ tuned constants
@@ -28,11 +27,6 @@ SINGLETON_N0 = 80.0  # idf of terms seen in one article only is scaled by N0/(N0
 # articles but dilute the norm; in a big day they are noise (dropping them: +0.015 F1 at 250
 # articles), in a tiny day almost every term is a singleton and dropping them inflates every
 # similarity (tiny-day F1 0.97 -> 0.73). 80 was best of 5/20/80/1000.
-# Datelines ("MUNICH, Germany (AP) _ ", "ISLAMABAD: ") name where the reporter sits, not the story: on the seed
-# two unrelated stories share "ISLAMABAD:".
-_DATELINE_RE = re.compile(
-    r"^\s*[A-Z][A-Z .'\-]{2,}(?:,\s*[A-Z][A-Za-z .'\-]+)?\s*(?:\([A-Za-z]+\))?\s*(?:_|--|\u2014|\u2013|:|-)\s+"
-)
 
 
 @lru_cache(maxsize=1)
@@ -131,9 +125,9 @@ class _Encoder:
 def _body_scans(text: str):
     """(scan of the whole text, scan of the text without its dateline): one scan when there is none."""
     text = text or ""
-    m = _DATELINE_RE.match(text)
+    end = dateline_end(text)
     whole = scan_tokens(text)
-    return whole, (scan_tokens(text[m.end() :]) if m else whole)
+    return whole, (scan_tokens(text[end:]) if end else whole)
 
 
 def encode_texts(titles: Sequence[str], texts: Sequence[str]) -> Encoded:

@@ -10,7 +10,7 @@ May import: ``digest.models``, ``digest.errors``, ``digest.config`` and ``digest
 
 from __future__ import annotations
 
-from .select import CoverageSettings, Pick, select_sentences, strip_dateline
+from .select import CoverageSettings, Pick, select_sentences
 from .summarize import DEFAULT_METHOD, METHODS, Candidate, candidate_sentences, summarize_story
 
 __all__ = [
@@ -21,6 +21,5 @@ __all__ = [
     "Pick",
     "candidate_sentences",
     "select_sentences",
-    "strip_dateline",
     "summarize_story",
 ]

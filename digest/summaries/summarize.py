@@ -33,11 +33,12 @@ from ..text import (
     split_sentences,
     stemmer,
     stop_words,
+    strip_dateline,
     sumy_language,
     tokenize_words,
     word_tokens,
 )
-from .select import BYLINE_RE, select_sentences, strip_dateline
+from .select import BYLINE_RE, select_sentences
 
 __all__ = ["DEFAULT_METHOD", "METHODS", "Candidate", "candidate_sentences", "summarize_story"]
 
