@@ -15,7 +15,7 @@ from functools import lru_cache
 import numpy as np
 import scipy.sparse as sp
 
-from ..text import dateline_end, scan_tokens, stem, stop_words
+from ..text import scan_tokens, stem, stop_words, strip_dateline
 from ._words import _DEMONYM_RULES, _ENTITY_CONNECT, _NEWS_STOP
 
 # ================================================================ tuned constants
@@ -125,9 +125,9 @@ class _Encoder:
 def _body_scans(text: str):
     """(scan of the whole text, scan of the text without its dateline): one scan when there is none."""
     text = text or ""
-    end = dateline_end(text)
+    rest = strip_dateline(text)
     whole = scan_tokens(text)
-    return whole, (scan_tokens(text[end:]) if end else whole)
+    return whole, (scan_tokens(rest) if rest is not text else whole)
 
 
 def encode_texts(titles: Sequence[str], texts: Sequence[str]) -> Encoded:

@@ -4,7 +4,7 @@ datelines and language detection.
 Holds: ``tokens`` (the word tokenisers, each a named variant, and why they differ), ``nlp``
 (paragraphs, Punkt sentences, Treebank-style words, Snowball stems and the one stem cache, stop
 words, the sumy tokenizer; the one place that knows NLTK), ``punkt`` (a fast exact Punkt),
-``english_stem`` (a fast exact English Snowball), ``datelines`` (the two dateline rules),
+``english_stem`` (a fast exact English Snowball), ``datelines`` (the one dateline rule),
 ``language`` (which language an article is in) and ``days`` (how the briefing writes a day).
 
 May import: ``digest.models``, ``digest.errors``, ``digest.config`` and third-party libraries;
@@ -13,7 +13,7 @@ nothing else of digest (every other stage imports this one).
 
 from __future__ import annotations
 
-from .datelines import SENTENCE_START_RE, dateline_end, strip_dateline
+from .datelines import SENTENCE_START_RE, strip_dateline
 from .days import format_day
 from .english_stem import stem_english
 from .language import detect_language, normalise_code
@@ -41,7 +41,6 @@ __all__ = [
     "SUPPORTED_LANGUAGES",
     "FastPunkt",
     "SumyTokenizer",
-    "dateline_end",
     "detect_language",
     "format_day",
     "letter_words",
