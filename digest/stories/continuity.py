@@ -13,7 +13,6 @@ order: shared articles first, then similarity, then the more recent day, then th
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import math
 from collections import Counter
 from collections.abc import Sequence
@@ -24,7 +23,8 @@ from scipy import sparse
 
 from ..models import Article, PreviousEdition, PriorStory, StoryStatus, Told
 from ..text import letter_words, stem, stop_words, sumy_language
-from .day import story_id
+from .day import story_hash, story_id
+from .features import TITLE_WEIGHT
 
 __all__ = [
     "ANCHORS_NEEDED",
@@ -77,7 +77,6 @@ ANCHORS_NEEDED = 2
 # arrest once it has 3+ articles); below that it keeps the label readers know it by.
 RELABEL_GROWTH = 3
 _BLOCK_ROWS = 1024  # today's stories compared per sparse product: bounds its memory
-TITLE_WEIGHT = 2  # the title names the event; count its words twice, as clustering does
 _ROUND = 6  # signature weights are stored and compared at this precision
 
 
@@ -258,7 +257,7 @@ def link_stories(
             continue
         sid = fresh[i]
         if sid in taken:  # its first article began a story another group continues today
-            sid = hashlib.sha256(f"story:{fresh[i]}:{day.isoformat()}".encode()).hexdigest()[:12]
+            sid = story_hash(fresh[i], day.isoformat())
         out.append(LinkedGroup(g, sid, "", "new", (), signatures[i]))
     return out
 

@@ -39,7 +39,13 @@ def _central(enc: Encoded, titles: Sequence[str]) -> int:
 def story_id(articles: Sequence[Article]) -> str:
     """A stable id for a story: derived from its earliest article."""
     first = min(articles, key=lambda a: a.time_key)
-    return hashlib.sha256(f"story:{first.id}".encode()).hexdigest()[:12]
+    return story_hash(first.id)
+
+
+def story_hash(*parts: str) -> str:
+    """The one story-id hash: 12 hex digits of "story:" and the parts (an article id, and a day when
+    another story already holds the id that article would give)."""
+    return hashlib.sha256(":".join(("story", *parts)).encode()).hexdigest()[:12]
 
 
 def _times(articles: Sequence[Article]) -> list[float] | None:
