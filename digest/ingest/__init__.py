@@ -4,7 +4,7 @@ Two entry points:
 
 - ``read_inputs(locations, captured)``: what ``digest build --input`` reads. Files and folders
   are read locally (never a fetch, even for a feed whose items are teasers); ``http(s)://``
-  locations are fetched through ``digest.fetch`` (see ``digest.ingest.sources.read_urls``).
+  locations are fetched through ``digest.ingest.fetch`` (see ``digest.ingest.sources.read_urls``).
 - ``ingest_sources(settings, store, now)``: what ``digest run`` calls for the configured
   ``[[sources]]``; stores the articles and records each source's health (``SourcesResult``).
 

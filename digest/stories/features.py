@@ -20,7 +20,7 @@ from ._words import _DEMONYM_RULES, _ENTITY_CONNECT, _NEWS_STOP
 
 # ================================================================ tuned constants
 # All tuned on the DUC-2004 tune half only (25 stories, 250 articles) and on days sampled from it
-# (2-10, 20-100 articles); see RESULTS.md for the grids.
+# (2-10, 20-100 articles) with benchmarks/eval_cluster.py; README, "How it works", has the figures.
 # Title words count twice: titles name the event. 1, 2, 4 all within 0.01 F1; 2 best on mid days.
 # Continuity's signatures count them the same (one constant for both).
 TITLE_WEIGHT = 2

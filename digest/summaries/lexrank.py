@@ -2,8 +2,8 @@
 
 sumy builds the similarity matrix with a Python double loop over sentence pairs (about a second
 for a 250-sentence story); this computes the same quantities with scipy.sparse and ranks the
-same sentences the same way (tests/test_summarize.py on the project's sample stories;
-benchmarks/check_lexrank.py on all 50 DUC 2004 stories):
+same sentences the same way (tests/test_summarize.py checks it against sumy on the project's
+sample stories; benchmarks/bench_summarize.py runs sumy's LexRank beside it on DUC 2004):
 
 * words lower-cased, stop words removed, the rest stemmed; repeats kept;
 * tf(t, s) = count / max count in s; idf(t) = ln(N / (1 + n_t)) (may be 0 or negative; squared);

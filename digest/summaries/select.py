@@ -1,6 +1,6 @@
 """Choose a story's summary sentences by concept coverage (pure; the standard library and digest.text).
 
-The project's own summary method ("default" in ``digest.summarize``): a budgeted maximum-coverage
+The project's own summary method ("default" in ``digest.summaries``): a budgeted maximum-coverage
 selector in the concept framework of Gillick & Favre (2009, ICSISumm), measured on DUC 2004 with
 ``benchmarks/bench_summarize.py`` (README, "Summaries", has the figures).
 

@@ -3,9 +3,9 @@
 Every summary sentence is a sentence of an article, verbatim (a leading dateline may be cut
 off), carrying the ids of the articles it appears in. Methods are selected by name:
 
-- ``default``: the project's own coverage-based selector (``digest.select``), the best on DUC 2004
+- ``default``: the project's own coverage-based selector (``digest.summaries.select``), the best on DUC 2004
   and the fastest (README, "Summaries");
-- ``lexrank``: LexRank reimplemented on sparse matrices (``digest.lexrank``), ranking sentences
+- ``lexrank``: LexRank reimplemented on sparse matrices (``digest.summaries.lexrank``), ranking sentences
   exactly as sumy's ``LexRankSummarizer`` does, in a tenth of the time; ``sumy-lexrank`` is sumy's
   own;
 - ``textrank``, ``lsa``, ``luhn``, ``edmundson``, ``kl``, ``sumbasic``, ``reduction``: sumy's

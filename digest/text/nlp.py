@@ -2,13 +2,13 @@
 
 Sentence splitting uses NLTK's Punkt algorithm with parameters the project ships in
 ``digest/data/punkt_<language>.json`` (made by ``scripts/train_punkt.py``), so nothing is ever
-downloaded. ``digest.punkt`` makes Punkt's decisions with that tokenizer's own patterns and
+downloaded. ``digest.text.punkt`` makes Punkt's decisions with that tokenizer's own patterns and
 parameters, giving exactly its spans three to four times faster (NLTK's ``span_tokenize`` is the
 fallback), and a paragraph's spans are remembered: ingest splits an article's first paragraph
 for its title, and summarising splits it again. Words are Treebank-style tokens
 (``NLTKWordTokenizer``, which needs no data) or, where speed matters more than punctuation
 detail, runs of letters and digits (``word_tokens``); stems come from the Snowball stemmer (for
-English ``digest.english_stem``: the same stems, faster) and stop words from sumy's lists.
+English ``digest.text.english_stem``: the same stems, faster) and stop words from sumy's lists.
 
 Start-up cost: ``import nltk`` runs ``nltk/__init__.py``, which imports most of NLTK plus
 scipy.stats and scikit-learn (2-3 s on the shared 2-core machine; ``python -X importtime``).
@@ -18,7 +18,7 @@ scipy.stats and scikit-learn (2-3 s on the shared 2-core machine; ``python -X im
 (~0.1 s); the Treebank tokenizer and the Snowball stemmer (for languages other than English)
 come the same way on first use (``_nltk_module``: English summaries need neither, ~0.03 s
 less). NLTK's own regex safeguard (``nltk.redos``: a timeout on every match) stays in place for
-the Treebank tokenizer and the stemmer; digest.punkt calls Punkt's fixed, linear patterns
+the Treebank tokenizer and the stemmer; digest.text.punkt calls Punkt's fixed, linear patterns
 directly. If anything about that fails (another NLTK layout), the ordinary import is used
 instead: slower, same results. Code that needs the whole ``nltk`` package (sumy's
 ``import nltk``) gets it through ``load_full_nltk``.
@@ -208,7 +208,7 @@ _INITIALS_END_RE = re.compile(r"(?:^|\s)((?:[A-Za-z]\.){2,3})$")
 
 @functools.cache
 def _splitter(language: str) -> Callable[[str], Iterable[tuple[int, int]]]:
-    """The fast exact Punkt (digest.punkt) for the language's tokenizer, else NLTK's own spans."""
+    """The fast exact Punkt (digest.text.punkt) for the language's tokenizer, else NLTK's own spans."""
     tokenizer = _punkt_tokenizer(language)
     try:
         return FastPunkt(tokenizer, _punkt).span_tokenize
@@ -268,7 +268,7 @@ def _stemmer(language: str) -> Any:
 
 @functools.cache
 def _stem_function(language: str) -> Callable[[str], str] | None:
-    """English: digest.english_stem (NLTK's stems, faster); other languages: NLTK's Snowball."""
+    """English: digest.text.english_stem (NLTK's stems, faster); other languages: NLTK's Snowball."""
     if language == "english":
         return stem_english
     stemmer = _stemmer(language)
