@@ -79,7 +79,7 @@ def serve(ctx: click.Context, host: str, port: int, out_dir: Path | None) -> Non
       digest serve                                  # http://127.0.0.1:8000/
       DIGEST_SERVE_TOKEN=... digest serve --host 0.0.0.0 --port 8080
     """
-    from ..serve import create_app, is_loopback, make_server
+    from ..web import create_app, is_loopback, make_server
 
     settings = _settings(ctx)
     out = out_dir or Path(settings.out_dir)
