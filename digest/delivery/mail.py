@@ -60,6 +60,8 @@ LOGGER = logging.getLogger(__name__)
 # Waits before retrying a 4xx or a dropped connection within one send: a greylisting server
 # usually accepts after a short pause; anything longer is left pending for the next run.
 RETRY_DELAYS = (2.0, 10.0, 30.0)
+# Every C0 control, tab, CR and LF included: a header value is one line (header injection). Not
+# ingest.common's pattern, which keeps an article's tabs and line breaks.
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]+")
 
 

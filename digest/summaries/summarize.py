@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import importlib
 import logging
-import re
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from typing import Any
 
 from ..models import Article, SummarySentence, Told
 from ..text import (
+    ENDS_SENTENCE_RE,
     SumyTokenizer,
     load_full_nltk,
     split_sentences,
@@ -60,7 +60,6 @@ METHODS: tuple[str, ...] = (DEFAULT_METHOD, "lexrank", *sorted(_SUMY))
 
 MIN_SENTENCE_WORDS = 6  # ranking methods: shorter "sentences" are captions, bylines or fragments
 MAX_SENTENCE_WORDS = 60  # longer ones are run-ons from pages that lost their punctuation
-_TERMINAL_RE = re.compile(r"""[.!?]['"”’)\]]*$""")
 # What sumy's numeric code raises on degenerate input (e.g. LexRank's 0/0 when no two sentences
 # share a content word): the story then gets its first sentences instead.
 _SUMY_FAILURES = (ArithmeticError, RuntimeWarning, ValueError)
@@ -84,7 +83,7 @@ def candidate_sentences(articles: Sequence[Article], language: str = "english") 
             n_words = len(text.split())
             if not MIN_SENTENCE_WORDS <= n_words <= MAX_SENTENCE_WORDS:
                 continue
-            if not _TERMINAL_RE.search(text) or BYLINE_RE.match(text):
+            if not ENDS_SENTENCE_RE.search(text) or BYLINE_RE.match(text):
                 continue
             out.append(Candidate(text, i, pos))
     return out

@@ -4,8 +4,9 @@ datelines and language detection.
 Holds: ``tokens`` (the word tokenisers, each a named variant, and why they differ), ``nlp``
 (paragraphs, Punkt sentences, Treebank-style words, Snowball stems and the one stem cache, stop
 words, the sumy tokenizer; the one place that knows NLTK), ``punkt`` (a fast exact Punkt),
-``english_stem`` (a fast exact English Snowball), ``datelines`` (the one dateline rule),
-``language`` (which language an article is in) and ``days`` (how the briefing writes a day).
+``english_stem`` (a fast exact English Snowball), ``sentences`` (where a sentence ends, by
+pattern), ``datelines`` (the one dateline rule), ``language`` (which language an article is in)
+and ``days`` (how the briefing writes a day).
 
 May import: ``digest.models``, ``digest.errors``, ``digest.config`` and third-party libraries;
 nothing else of digest (every other stage imports this one).
@@ -32,11 +33,14 @@ from .nlp import (
     tokenize_words,
 )
 from .punkt import FastPunkt
+from .sentences import ENDS_SENTENCE_RE, SENTENCE_END_RE
 from .tokens import ABBREVIATIONS, HONORIFICS, letter_words, scan_tokens, shingle_words, word_tokens
 
 __all__ = [
     "ABBREVIATIONS",
+    "ENDS_SENTENCE_RE",
     "HONORIFICS",
+    "SENTENCE_END_RE",
     "SENTENCE_START_RE",
     "SUPPORTED_LANGUAGES",
     "FastPunkt",
