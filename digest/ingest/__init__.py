@@ -10,7 +10,10 @@ Two entry points:
 
 A bad file, item or URL is skipped and counted (``IngestResult.skipped``), never fatal; a local
 location that does not exist at all is a usage error (``InputError``). Each input kind lives in
-its own module.
+its own module; ``fetch`` (with ``guard``, the address guard and ``FetchPolicy``) is all network I/O.
+
+May import: ``digest.models``, ``digest.errors``, ``digest.config``, ``digest.text`` and
+``digest.store`` (``sources`` records each source's health); never the stages after it.
 """
 
 from __future__ import annotations
