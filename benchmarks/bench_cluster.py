@@ -113,15 +113,16 @@ def run_one(n: int, which: str):
     from sklearn.metrics import adjusted_rand_score
 
     titles, texts, gold = make_day(n)
-    import digest.cluster as cc  # imported after the data so that 'before' includes the libraries' import
+    import digest.stories.features as cf  # imported after the data so that 'before' includes the libraries' import
+    import digest.stories.graph as cc
 
-    cc._stop(), cc.stem("warm")  # load stop words and the stemmer before measuring
+    cf._stop(), cf.stem("warm")  # load stop words and the stemmer before measuring
     before = _rss_mib()
     out = {"n": n, "which": which, "stories": len(set(gold.tolist()))}
     if which == "core":
         t0 = time.perf_counter()
         c0 = time.process_time()
-        X, _, _ = cc.vectorize(titles, texts)
+        X, _, _ = cf.vectorize(titles, texts)
         t1 = time.perf_counter()
         ei, ej, _ = cc.knn_graph(X)
         t2 = time.perf_counter()

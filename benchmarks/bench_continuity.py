@@ -28,8 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from digest.continuity import link_stories, story_terms  # noqa: E402
 from digest.models import Article, PriorStory  # noqa: E402
+from digest.stories.continuity import link_stories, story_terms  # noqa: E402
 
 DAY = dt.date(2026, 11, 24)
 VOCABULARY = 3000

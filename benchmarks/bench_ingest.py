@@ -26,11 +26,11 @@ sys.path.insert(0, str(ROOT))
 import feedparser  # noqa: E402
 import trafilatura  # noqa: E402
 
-from digest.dedup import dedup_articles  # noqa: E402
 from digest.ingest import read_inputs  # noqa: E402
 from digest.ingest.feed import parse_feed  # noqa: E402
 from digest.ingest.page import parse_html_page  # noqa: E402
 from digest.models import Article  # noqa: E402
+from digest.stories.dedup import dedup_articles  # noqa: E402
 
 CAPTURED = dt.datetime(2026, 11, 24, 6, 30, tzinfo=dt.UTC)
 

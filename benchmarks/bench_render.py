@@ -16,7 +16,7 @@ import time
 from weasyprint import HTML
 
 from digest.config import Settings
-from digest.render import (
+from digest.outputs.render import (
     EMAIL_MAX_BYTES,
     _context,
     _render,

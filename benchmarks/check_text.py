@@ -2,10 +2,10 @@
 
     python benchmarks/check_text.py
 
-Sentences (digest.punkt against NLTK's Punkt with the shipped parameters): every DUC 2004
+Sentences (digest.text.punkt against NLTK's Punkt with the shipped parameters): every DUC 2004
 article file is split three ways and the spans compared: each paragraph as ``digest summarize``
 splits it (read by digest's ingest, whitespace collapsed), each raw file text as it is on disk
-(newlines, indentation and all), and each raw line. Stems (digest.english_stem against NLTK's
+(newlines, indentation and all), and each raw line. Stems (digest.text.english_stem against NLTK's
 English Snowball stemmer): every distinct lower-cased word of the files, both as
 ``digest.text.word_tokens`` finds words and as whitespace-separated tokens (punctuation and
 apostrophes attached). Prints what was compared, the mismatches (there must be none: exit status
@@ -27,10 +27,10 @@ sys.path.insert(0, str(ROOT))
 SHARED = Path(os.environ.get("DIGEST_SHARED", ROOT.parent / "shared"))
 DOCS = SHARED / "eval" / "duc2004" / "docs"
 
-from digest import text as digest_text  # noqa: E402
-from digest.english_stem import stem_english  # noqa: E402
 from digest.ingest import read_inputs  # noqa: E402
-from digest.punkt import FastPunkt  # noqa: E402
+from digest.text import nlp as digest_text  # noqa: E402
+from digest.text import stem_english, word_tokens  # noqa: E402
+from digest.text.punkt import FastPunkt  # noqa: E402
 
 
 def main() -> int:
@@ -58,7 +58,7 @@ def main() -> int:
     timings = {}
     for label, split in (
         ("nltk", nltk_punkt.span_tokenize),
-        ("digest.punkt", FastPunkt(nltk_punkt, digest_text._punkt).span_tokenize),
+        ("digest.text.punkt", FastPunkt(nltk_punkt, digest_text._punkt).span_tokenize),
     ):
         start = time.perf_counter()
         for p in paras:
@@ -69,10 +69,10 @@ def main() -> int:
     )
     print(f"span mismatches: {mismatches}")
     print(
-        f"paragraphs split in {timings['nltk']:.2f} s by NLTK, {timings['digest.punkt']:.2f} s by digest.punkt"
-        f" ({timings['nltk'] / timings['digest.punkt']:.1f}x)"
+        f"paragraphs split in {timings['nltk']:.2f} s by NLTK, {timings['digest.text.punkt']:.2f} s by digest.text.punkt"
+        f" ({timings['nltk'] / timings['digest.text.punkt']:.1f}x)"
     )
-    words = sorted({w for _, raw in raws for w in [*digest_text.word_tokens(raw.lower()), *raw.lower().split()]})
+    words = sorted({w for _, raw in raws for w in [*word_tokens(raw.lower()), *raw.lower().split()]})
     nltk_stem = digest_text._stemmer("english").stem
     start = time.perf_counter()
     theirs_stems = [nltk_stem(w) for w in words]
@@ -85,7 +85,7 @@ def main() -> int:
         print(f"STEM MISMATCH {w!r}: {a!r} vs NLTK's {b!r}")
     print(f"{len(words)} distinct words stemmed: mismatches: {len(stem_mismatches)}")
     print(
-        f"stemmed in {nltk_time:.2f} s by NLTK, {our_time:.2f} s by digest.english_stem ({nltk_time / our_time:.1f}x)"
+        f"stemmed in {nltk_time:.2f} s by NLTK, {our_time:.2f} s by digest.text.english_stem ({nltk_time / our_time:.1f}x)"
     )
     return 1 if mismatches or stem_mismatches else 0
 

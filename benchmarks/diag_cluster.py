@@ -1,4 +1,4 @@
-"""Where the B-cubed loss of digest.cluster goes on DUC 2004 (post-hoc; measurement only, folder names only).
+"""Where the B-cubed loss of digest.stories.day goes on DUC 2004 (post-hoc; measurement only, folder names only).
 
     python benchmarks/diag_cluster.py [tune|held-out|all] [--oracle]      (default: tune)
 
@@ -20,7 +20,8 @@ from collections import Counter, defaultdict
 import numpy as np
 from cluster_data import fmt, load_duc, require_shared, scores, split_tune_heldout
 
-import digest.cluster as cc
+import digest.stories.features as cf
+import digest.stories.graph as cc
 
 
 def main(which: str = "tune") -> None:
@@ -70,7 +71,7 @@ def main(which: str = "tune") -> None:
 
 def oracle(titles: list[str], texts: list[str], gold: np.ndarray) -> None:
     """Best F1 over a grid of the two merge thresholds, picked on the gold itself (an upper bound)."""
-    X, _, _ = cc.vectorize(titles, texts)
+    X, _, _ = cf.vectorize(titles, texts)
     ei, ej, _ = cc.knn_graph(X)
     found = []
     for t_big in np.arange(0.14, 0.401, 0.02):

@@ -1,4 +1,4 @@
-"""Evaluate digest.cluster on DUC-2004 (B-cubed P/R/F1, ARI, clusters found) for tune / held-out / all.
+"""Evaluate digest.stories (clustering) on DUC-2004 (B-cubed P/R/F1, ARI, clusters found) for tune / held-out / all.
 
     python benchmarks/eval_cluster.py [--no-titles]
 
@@ -9,7 +9,7 @@ import time
 
 from cluster_data import fmt, load_duc, scores, split_tune_heldout
 
-import digest.cluster as cc
+import digest.stories.graph as cc
 
 
 def main():

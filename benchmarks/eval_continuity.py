@@ -1,6 +1,6 @@
 """Story continuity measured: how similar one story's signatures are from day to day, and others'.
 
-digest.continuity links a story to an earlier day's when their signatures' cosine reaches
+digest.stories.continuity links a story to an earlier day's when their signatures' cosine reaches
 LINK_THRESHOLD. This prints, for three sets, the cosines of pairs that are one story on two
 days (should link) and of pairs that are not (must not), and the margin the threshold leaves:
 
@@ -27,8 +27,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from digest import continuity  # noqa: E402
-from digest.cluster import cluster_articles  # noqa: E402
-from digest.continuity import (  # noqa: E402
+from digest.ingest import read_inputs  # noqa: E402
+from digest.ingest.common import make_article  # noqa: E402
+from digest.models import Article, PriorStory  # noqa: E402
+from digest.stories.continuity import (  # noqa: E402
     ANCHORS_NEEDED,
     LINK_THRESHOLD,
     link_stories,
@@ -36,9 +38,7 @@ from digest.continuity import (  # noqa: E402
     signature_similarity,
     story_terms,
 )
-from digest.ingest import read_inputs  # noqa: E402
-from digest.ingest.common import make_article  # noqa: E402
-from digest.models import Article, PriorStory  # noqa: E402
+from digest.stories import cluster_articles  # noqa: E402
 
 CAPTURED = dt.datetime(2026, 11, 24, 6, 30, tzinfo=dt.UTC)
 THREE_DAYS = ROOT / "tests" / "fixtures" / "three_days"

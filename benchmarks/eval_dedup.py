@@ -1,4 +1,4 @@
-"""Duplicate detection measured: precision and recall of digest.dedup on a set built from our own articles.
+"""Duplicate detection measured: precision and recall of digest.stories.dedup on a set built from our own articles.
 
 The set: every article of digest/samples and tests/fixtures/three_days (all written for the
 project), each with programmatic variants that are the same article — the same text at a tracking
@@ -27,10 +27,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from digest.dedup import MIN_JACCARD, OVERLAP_THRESHOLD, duplicate_groups  # noqa: E402
 from digest.ingest import read_inputs  # noqa: E402
 from digest.ingest.common import make_article  # noqa: E402
 from digest.models import Article  # noqa: E402
+from digest.stories.dedup import MIN_JACCARD, OVERLAP_THRESHOLD, duplicate_groups  # noqa: E402
 
 CAPTURED = dt.datetime(2026, 11, 24, 6, 30, tzinfo=dt.UTC)
 # Duplicates the samples hold on purpose (digest/samples/MANIFEST.md, "Near-duplicate pair"): gold says same.

@@ -55,9 +55,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.cluster_data import first_sentence  # noqa: E402
-from digest.continuity import LOOKBACK_DAYS  # noqa: E402
 from digest.models import Article, Told  # noqa: E402
-from digest.summarize import summarize_story  # noqa: E402
+from digest.stories.continuity import LOOKBACK_DAYS  # noqa: E402
+from digest.summaries.summarize import summarize_story  # noqa: E402
 
 SHARED = Path(os.environ.get("DIGEST_SHARED", ROOT.parent / "shared"))
 DAYS = (dt.date(2026, 3, 2), dt.date(2026, 3, 3), dt.date(2026, 3, 4))

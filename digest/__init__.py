@@ -2,7 +2,7 @@
 
 The public API is small: the records that pass between stages, the errors, settings, and the
 pure briefing builder. Everything else is reachable through its module (digest.ingest,
-digest.store, digest.render, ...) and through the ``digest`` command.
+digest.store, digest.outputs, ...) and through the ``digest`` command.
 """
 
 from __future__ import annotations

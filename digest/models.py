@@ -255,7 +255,7 @@ class Briefing:
         return sum(len(s.articles) for s in self.stories)
 
     def to_json(self) -> dict[str, Any]:
-        """The briefing.json document (schema in DESIGN.md)."""
+        """The briefing.json document (its schema: README, "briefing.json")."""
         return {
             "date": self.day.isoformat(),
             "title": self.title,

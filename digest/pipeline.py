@@ -19,26 +19,26 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from .cluster import StoryDay
 from .config import Settings
-from .continuity import (
+from .delivery import archive_days, patch_day_nav, write_atomic, write_day, write_feed
+from .errors import InputError
+from .ingest import read_inputs
+from .models import Article, Briefing, PriorStory, Skip, Story, SummarySentence, Told
+from .outputs import NAV_END, NAV_START, DayNav, render_day_nav, render_index, render_outputs, render_pdf
+from .store import open_store
+from .stories import (
     LOOKBACK_DAYS,
     LinkedGroup,
+    StoryDay,
+    dedup_articles,
     label_basis,
     link_stories,
     outgrew_label,
     previous_editions,
+    rank_stories,
     told_before,
 )
-from .dedup import dedup_articles
-from .deliver import archive_days, patch_day_nav, write_atomic, write_day, write_feed
-from .errors import InputError
-from .ingest import read_inputs
-from .models import Article, Briefing, PriorStory, Skip, Story, SummarySentence, Told
-from .rank import rank_stories
-from .render import NAV_END, NAV_START, DayNav, render_day_nav, render_index, render_outputs, render_pdf
-from .store import open_store
-from .summarize import DEFAULT_METHOD, summarize_story
+from .summaries import DEFAULT_METHOD, summarize_story
 
 __all__ = ["BuildReport", "Progress", "StageTime", "build_day", "make_briefing"]
 
@@ -381,7 +381,7 @@ def build_day(
         days = archive_days(out_dir)
         pdf_days = [d for d in days if (out_dir / d.isoformat() / "briefing.pdf").is_file()]
         write_atomic(out_dir / "index.html", render_index(days, settings, pdf_days=pdf_days).encode("utf-8"))
-        write_feed(out_dir, settings)
+        write_feed(out_dir, settings, briefing)
         note.append(f"{_plural(len(files), 'file')} in {out_dir / day.isoformat()}")
     LOGGER.info(
         "built %s: %d stories from %d articles (%d read)",

@@ -23,7 +23,7 @@ from pathlib import Path
 import schedule
 
 from .config import Settings
-from .deliver import SendReport, run_lock, send_day
+from .delivery import SendReport, run_lock, send_day
 from .errors import ConfigError, DeliveryError, DigestError
 from .ingest import ingest_sources
 from .models import Article, Skip

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from digest.fetch import FetchPolicy
+from digest.ingest.fetch import FetchPolicy
 
 Route = Callable[[BaseHTTPRequestHandler], None]
 

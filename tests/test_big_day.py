@@ -17,9 +17,9 @@ from smtp_helpers import RecordingHandler, smtp_server
 
 from digest.cli import cli
 from digest.config import EmailSettings, Settings, SmtpSettings
-from digest.deliver import send_day
+from digest.delivery import send_day
+from digest.outputs.render import EMAIL_MAX_BYTES
 from digest.pipeline import build_day
-from digest.render import EMAIL_MAX_BYTES
 from digest.store import open_store
 
 DAY = dt.date(2026, 11, 24)

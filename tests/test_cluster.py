@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from digest.cluster import cluster_articles, cluster_texts, label_story, pick_headline, story_id
 from digest.ingest import read_inputs
 from digest.ingest.dump import parse_page_dump
+from digest.stories import cluster_articles, cluster_texts, label_story, pick_headline, story_id
 from tests.conftest import CAPTURED
 
 # The sample day's stories, by a word every article of the story contains (see samples/MANIFEST.md).

@@ -13,9 +13,12 @@ import pytest
 from click.testing import CliRunner
 
 from digest.cli import cli
-from digest.cluster import story_id
 from digest.config import Settings
-from digest.continuity import (
+from digest.models import Article, PriorStory, Story
+from digest.pipeline import build_day
+from digest.store import SCHEMA_VERSION, open_store
+from digest.stories import story_id
+from digest.stories.continuity import (
     ANCHOR_TERMS,
     LINK_THRESHOLD,
     LOOKBACK_DAYS,
@@ -24,10 +27,7 @@ from digest.continuity import (
     signature_similarity,
     story_terms,
 )
-from digest.models import Article, PriorStory, Story
-from digest.pipeline import build_day
-from digest.rank import rank_stories
-from digest.store import SCHEMA_VERSION, open_store
+from digest.stories.rank import rank_stories
 from tests.conftest import FIXTURES
 
 THREE_DAYS = FIXTURES / "three_days"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from digest.dedup import canonical_url, dedup_articles, duplicate_groups
 from digest.ingest.common import make_article as _make
+from digest.stories.dedup import canonical_url, dedup_articles, duplicate_groups
 
 
 def make_article(**fields: object):  # type: ignore[no-untyped-def]

@@ -22,7 +22,7 @@ from smtp_helpers import (
 )
 
 from digest.config import EmailSettings, Settings, SmtpSettings
-from digest.deliver import (
+from digest.delivery import (
     compose_message,
     message_id_for,
     read_day_mail,
@@ -261,7 +261,7 @@ def test_the_feed_lists_the_days_as_atom_and_is_stable(built: Path, tmp_path: Pa
 _FULL_DISK_WRITE = """
 import datetime as dt, resource, signal, sys
 from pathlib import Path
-from digest.deliver import write_day
+from digest.delivery import write_day
 from digest.errors import DeliveryError
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead
 resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, resource.RLIM_INFINITY))

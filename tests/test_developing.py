@@ -13,11 +13,11 @@ import pytest
 import sqlalchemy as sa
 
 from digest.config import Settings
-from digest.continuity import LinkedGroup, label_basis, outgrew_label, told_before
 from digest.models import Article, PriorStory
 from digest.pipeline import build_day
-from digest.select import select_sentences
 from digest.store import MIGRATIONS, SCHEMA_VERSION, open_store
+from digest.stories.continuity import LinkedGroup, label_basis, outgrew_label, told_before
+from digest.summaries.select import select_sentences
 from digest.text import stemmer, stop_words, word_tokens
 from tests.conftest import FIXTURES
 

@@ -1,12 +1,12 @@
-"""digest.english_stem gives exactly NLTK's English Snowball stems."""
+"""digest.text.english_stem gives exactly NLTK's English Snowball stems."""
 
 from __future__ import annotations
 
 import itertools
 from pathlib import Path
 
-from digest import text as digest_text
-from digest.english_stem import stem_english
+from digest.text import nlp as digest_text
+from digest.text import stem_english, word_tokens
 
 ROOT = Path(__file__).resolve().parents[1]
 # Word beginnings that reach each branch: the three prefixes with fixed regions, short words
@@ -37,7 +37,7 @@ def _repo_words() -> set[str]:
     for path in paths:
         if path.is_file() and path.suffix in {".md", ".txt", ".json", ".jsonl", ".xml", ".html"}:
             text = path.read_text(encoding="utf-8", errors="replace").lower()
-            words.update(digest_text.word_tokens(text))
+            words.update(word_tokens(text))
             words.update(text.split())
     return words
 

@@ -1,4 +1,4 @@
-"""digest.fetch against a real HTTP server on 127.0.0.1 (the address guard opened for it only)."""
+"""digest.ingest.fetch against a real HTTP server on 127.0.0.1 (the address guard opened for it only)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from localserver import LocalServer, local_server, send
 
 from digest.errors import FetchError
-from digest.fetch import DEFAULT_POLICY, FetchPolicy, Validators, check_address, fetch_many, fetch_url
+from digest.ingest.fetch import DEFAULT_POLICY, FetchPolicy, Validators, check_address, fetch_many, fetch_url
 
 BOMB_BYTES = 40 * 1024 * 1024  # inflates to 40 MB; the cap in the test is 1 MB
 

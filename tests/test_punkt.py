@@ -1,4 +1,4 @@
-"""digest.punkt gives exactly NLTK's Punkt spans, with the project's shipped parameters."""
+"""digest.text.punkt gives exactly NLTK's Punkt spans, with the project's shipped parameters."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import random
 
 import pytest
 
-from digest import text as digest_text
-from digest.punkt import FastPunkt
+from digest.text import nlp as digest_text
+from digest.text.punkt import FastPunkt
 
 # Pieces of invented news text chosen to reach every branch of Punkt's decision: known
 # abbreviations (also hyphenated), initials, numbers and ordinals, ellipses, the shipped

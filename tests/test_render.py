@@ -25,7 +25,7 @@ from render_helpers import (
 from digest import config
 from digest.config import BriefingSettings, Settings
 from digest.errors import ConfigError, RenderError
-from digest.render import (
+from digest.outputs.render import (
     EMAIL_MAX_BYTES,
     make_chart,
     render_email,
@@ -284,7 +284,7 @@ def test_pdf_variant_is_a_validated_setting(tmp_path):
 DETERMINISM_SCRIPT = """
 import datetime as dt, hashlib, sys
 from digest.config import Settings
-from digest.render import render_pdf
+from digest.outputs.render import render_pdf
 from digest.samples.synthetic import synthetic_briefing
 day = synthetic_briefing(dt.date(2026, 11, 24), stories=2, singles=1)
 for variant in ("", "pdf/ua-1", "pdf/a-3b"):
@@ -388,7 +388,7 @@ def test_an_article_without_outlet_is_credited_by_host_or_file():
 
 def test_counts_are_singular_for_one_and_an_outlet_is_never_also_in_itself() -> None:
     from digest.models import Article, Briefing, Story, SummarySentence
-    from digest.render import render_html, render_text
+    from digest.outputs.render import render_html, render_text
 
     desk = Article(
         id="s1",

@@ -17,7 +17,7 @@ from render_helpers import assert_inert, pdf_objects, small_day
 
 from digest.config import BriefingSettings, Settings
 from digest.errors import RenderError
-from digest.render import render_outputs, render_pdf
+from digest.outputs.render import render_outputs, render_pdf
 
 TOKEN = "CANARY7f3a91"
 # A 1x1 PNG, written here byte by byte: if it were ever fetched, an image XObject would appear.

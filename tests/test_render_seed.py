@@ -22,8 +22,8 @@ if not SEED.exists():
 @pytest.mark.skipif(not SEED.exists(), reason="the seed page lives in ../shared (set DIGEST_SHARED)")
 def test_seed_briefing_pdf_has_dated_title_bookmarks_labels_fonts_and_nothing_local():
     from digest.ingest import read_inputs
+    from digest.outputs.render import render_pdf
     from digest.pipeline import make_briefing
-    from digest.render import render_pdf
 
     day = dt.date(2026, 11, 24)
     settings = Settings()

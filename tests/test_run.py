@@ -203,7 +203,7 @@ def test_run_exits_3_while_a_source_is_down_and_2_without_sources(tmp_path: Path
 def test_pending_mail_exits_3_and_a_starttls_failure_still_prints_the_skips(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("digest.deliver.RETRY_DELAYS", (0.01,))  # the real pauses (2, 10, 30 s) would be slow
+    monkeypatch.setattr("digest.delivery.mail.RETRY_DELAYS", (0.01,))  # the real pauses (2, 10, 30 s) would be slow
     inbox = _bad_item_inbox(tmp_path)
     handler = RecordingHandler(data_replies=["451 4.3.0 Try again later"] * 20)
     with smtp_server(handler) as port:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from digest.config import BriefingSettings, Settings, SourceSettings
-from digest.deliver import lock_path
+from digest.delivery import lock_path
 from digest.schedule import (
     MAX_CATCHUP_DAYS,
     days_to_run,
@@ -123,9 +123,9 @@ def test_schedule_catches_up_at_start_then_waits(tmp_path: Path) -> None:
 HOLDER = """
 import sys
 from pathlib import Path
-from digest.deliver import lock_path
+from digest.delivery import lock_path
 from digest.config import Settings
-from digest.deliver import run_lock
+from digest.delivery import run_lock
 with run_lock(Settings(store_url=sys.argv[1]), Path(sys.argv[2])):
     print("held", flush=True)
     sys.stdin.read()

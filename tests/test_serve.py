@@ -18,8 +18,8 @@ import pytest
 from digest.config import ServeSettings, Settings
 from digest.ingest import read_inputs
 from digest.pipeline import build_day
-from digest.serve import create_app, is_loopback
 from digest.store import IndexedStory, open_store
+from digest.web import create_app, is_loopback
 from tests.conftest import FIXTURES
 
 DAYS = [dt.date(2026, 11, 22), dt.date(2026, 11, 23), dt.date(2026, 11, 24)]
@@ -79,7 +79,7 @@ def test_archive_lists_days_newest_first_with_headlines(built: tuple[Settings, P
 
 def test_archive_is_paged(built: tuple[Settings, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     settings, out = built
-    monkeypatch.setattr("digest.serve.DAYS_PER_PAGE", 2)
+    monkeypatch.setattr("digest.web.app.DAYS_PER_PAGE", 2)
     client = _client(settings, out)
     one, two = _doc(client.get("/")), _doc(client.get("/?page=2"))
     assert [a.text for a in one.xpath("//li[@class='day']/h2/a")] == [

@@ -261,7 +261,7 @@ def test_a_missing_postgres_database_is_a_one_line_error(postgres_url: str) -> N
 def test_serve_searches_a_postgres_store(postgres_url: str, tmp_path: Path, samples_dir: Path) -> None:
     from digest.config import Settings
     from digest.pipeline import build_day
-    from digest.serve import create_app
+    from digest.web import create_app
 
     settings = Settings(store_url=postgres_url, out_dir=str(tmp_path / "out"))
     build_day(settings, DAY, tmp_path / "out", [str(samples_dir)], pdf=False)

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from digest.cluster import cluster_articles
 from digest.ingest import read_inputs
 from digest.ingest.dump import parse_page_dump
-from digest.lexrank import rank_lexrank, top_sentences
 from digest.models import Article
-from digest.select import CoverageSettings, select_sentences, strip_dateline
-from digest.summarize import DEFAULT_METHOD, METHODS, candidate_sentences, summarize_story
-from digest.text import SumyTokenizer, stem, stop_words, word_tokens
+from digest.stories import cluster_articles
+from digest.summaries import CoverageSettings, select_sentences
+from digest.summaries.lexrank import rank_lexrank, top_sentences
+from digest.summaries.summarize import DEFAULT_METHOD, METHODS, candidate_sentences, summarize_story
+from digest.text import SumyTokenizer, stem, stop_words, strip_dateline, word_tokens
 from tests.conftest import CAPTURED
 
 # Quality gate: the key facts (numbers and names) of each multi-article sample story, written
@@ -157,7 +157,7 @@ def test_degenerate_story_never_warns() -> None:
 
 def test_summarize_path_stays_light() -> None:
     code = (
-        "import sys, digest.cli, digest.ingest, digest.summarize; "
+        "import sys, digest.cli, digest.ingest, digest.summaries.summarize; "
         "print(' '.join(m for m in ('weasyprint', 'sklearn', 'sqlalchemy', 'trafilatura', 'httpx', "
         "'feedparser', 'scipy', 'sumy.summarizers', 'nltk.collocations') if m in sys.modules))"
     )

@@ -17,7 +17,7 @@ def test_a_library_deprecation_notice_is_shown_not_raised() -> None:
     assert [str(w.message) for w in caught] == [HARFBUZZ_NOTICE]
 
 
-@pytest.mark.parametrize("module", ["digest", "digest.render", "test_cli"])
+@pytest.mark.parametrize("module", ["digest", "digest.outputs.render", "test_cli"])
 def test_a_warning_from_our_own_code_is_an_error(module: str) -> None:
     with pytest.raises(DeprecationWarning, match="ours"):
         warnings.warn_explicit("ours", DeprecationWarning, f"{module}.py", 1, module=module)

@@ -4,13 +4,16 @@ Two entry points:
 
 - ``read_inputs(locations, captured)``: what ``digest build --input`` reads. Files and folders
   are read locally (never a fetch, even for a feed whose items are teasers); ``http(s)://``
-  locations are fetched through ``digest.fetch`` (see ``digest.ingest.sources.read_urls``).
+  locations are fetched through ``digest.ingest.fetch`` (see ``digest.ingest.sources.read_urls``).
 - ``ingest_sources(settings, store, now)``: what ``digest run`` calls for the configured
   ``[[sources]]``; stores the articles and records each source's health (``SourcesResult``).
 
 A bad file, item or URL is skipped and counted (``IngestResult.skipped``), never fatal; a local
 location that does not exist at all is a usage error (``InputError``). Each input kind lives in
-its own module.
+its own module; ``fetch`` (with ``guard``, the address guard and ``FetchPolicy``) is all network I/O.
+
+May import: ``digest.models``, ``digest.errors``, ``digest.config``, ``digest.text`` and
+``digest.store`` (``sources`` records each source's health); never the stages after it.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from .common import copy_id
 from .files import SUFFIXES, iter_files, read_file
 
 if TYPE_CHECKING:
-    from ..fetch import FetchPolicy
+    from .fetch import FetchPolicy
     from .sources import SourceOutcome, SourcesResult, ingest_sources
 
 # The sources side (the store through SQLAlchemy, fetching through httpx: ~0.4 s of imports) is
@@ -129,7 +132,7 @@ def read_inputs(
         for path, source in files:
             take(read_file(path, source, captured))
     if urls:
-        from ..fetch import DEFAULT_POLICY
+        from .fetch import DEFAULT_POLICY
         from .sources import read_urls
 
         base = policy or DEFAULT_POLICY

@@ -8,9 +8,8 @@ import re
 import unicodedata
 from email.utils import parsedate_to_datetime
 
-from ..language import detect_language
 from ..models import Article
-from ..text import normalize_space
+from ..text import SENTENCE_END_RE, detect_language, normalize_space
 
 __all__ = [
     "article_id",
@@ -24,7 +23,6 @@ __all__ = [
 
 # A paragraph line that ends in a short Title Case phrase with no closing punctuation is a
 # sub-heading the scraper glued on ("... far apart. Kyiv's Position on Peace Talks").
-_SENTENCE_END = re.compile(r"""[.!?]['"”’)\]]*\s+""")
 _SMALL_WORDS = frozenset(
     [
         "a",
@@ -82,7 +80,7 @@ def _is_heading(phrase: str) -> bool:
 def split_subheading(line: str) -> tuple[str, str]:
     """Split a glued sub-heading off the end of a paragraph: (paragraph, heading)."""
     line = line.rstrip()
-    ends = list(_SENTENCE_END.finditer(line))
+    ends = list(SENTENCE_END_RE.finditer(line))
     if not ends:
         return (line, "") if not _is_heading(line) or len(line.split()) > MAX_SUBHEADING_WORDS else ("", line)
     tail = line[ends[-1].end() :]

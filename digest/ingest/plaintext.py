@@ -10,7 +10,9 @@ from .common import clean_body, clean_line, make_article
 
 __all__ = ["parse_text_article"]
 
-MAX_TITLE_CHARS = 200  # a longer first line is a paragraph, not a title
+# A longer first line is a paragraph, not a title (and a title made from a first sentence is cut
+# here). Not feed.MAX_TITLE_CHARS (300), which cuts a title a feed declares as such.
+TITLE_LINE_MAX_CHARS = 200
 
 
 def parse_text_article(text: str, source: str, published: dt.datetime | None = None) -> Article | None:
@@ -22,7 +24,7 @@ def parse_text_article(text: str, source: str, published: dt.datetime | None = N
         return None
     title = ""
     first = lines[0].strip()
-    if len(lines) > 1 and not lines[1].strip() and len(first) <= MAX_TITLE_CHARS and first[-1:] not in ".,;":
+    if len(lines) > 1 and not lines[1].strip() and len(first) <= TITLE_LINE_MAX_CHARS and first[-1:] not in ".,;":
         title, lines = first, lines[2:]
     body_lines: list[str] = []
     para: list[str] = []
@@ -43,7 +45,7 @@ def parse_text_article(text: str, source: str, published: dt.datetime | None = N
         first_sentence = lead[start:end]
         title = (
             first_sentence
-            if len(first_sentence) <= MAX_TITLE_CHARS
-            else first_sentence[:MAX_TITLE_CHARS].rsplit(" ", 1)[0] + "…"
+            if len(first_sentence) <= TITLE_LINE_MAX_CHARS
+            else first_sentence[:TITLE_LINE_MAX_CHARS].rsplit(" ", 1)[0] + "…"
         )
     return make_article(title=clean_line(title), text=body, source=source, published=published)

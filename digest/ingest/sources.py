@@ -22,10 +22,10 @@ from dataclasses import dataclass, replace
 
 from ..config import Settings, SourceSettings
 from ..errors import FetchError, InputError
-from ..fetch import DEFAULT_POLICY, FetchPolicy, FetchResult, Validators, fetch_many, policy_for
 from ..models import Article, Skip
 from ..store import Store
 from .feed import FeedItem, is_json_feed, item_to_article, parse_feed_items, parse_json_feed_items
+from .fetch import DEFAULT_POLICY, FetchPolicy, FetchResult, Validators, fetch_many, policy_for
 from .files import decode_text, iter_files, read_file
 from .opml import OpmlFeed, is_opml, parse_opml
 from .page import parse_html_page

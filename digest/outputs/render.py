@@ -25,9 +25,10 @@ from weasyprint import HTML
 from weasyprint.css import ColorProfile
 from weasyprint.urls import URLFetcher
 
-from .config import Settings
-from .errors import RenderError
-from .models import Briefing, Story
+from ..config import Settings
+from ..errors import RenderError
+from ..models import Briefing, Story
+from ..text import format_day
 
 __all__ = [
     "EMAIL_MAX_BYTES",
@@ -141,10 +142,6 @@ def safe_url(url: str | None) -> str:
     return url
 
 
-def _format_day(day: dt.date) -> str:
-    return f"{day:%A} {day.day} {day:%B %Y}"
-
-
 def _format_short_day(day: dt.date) -> str:
     return f"{day:%a} {day.day} {day:%b}"
 
@@ -182,7 +179,7 @@ def make_environment(template_dir: str = "") -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["safe_url"] = safe_url
-    env.filters["day"] = _format_day
+    env.filters["day"] = format_day
     env.filters["shortday"] = _format_short_day
     env.filters["localtime"] = _format_time
     return env

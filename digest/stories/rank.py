@@ -7,7 +7,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import replace
 
-from .models import Story
+from ..models import Story
 
 __all__ = ["WEIGHTS", "novelty", "rank_stories", "score_story"]
 

@@ -13,7 +13,7 @@ import logging
 import re
 from typing import Any
 
-from .text import word_tokens
+from .tokens import word_tokens
 
 __all__ = ["detect_language"]
 

@@ -2,8 +2,8 @@
 
 sumy builds the similarity matrix with a Python double loop over sentence pairs (about a second
 for a 250-sentence story); this computes the same quantities with scipy.sparse and ranks the
-same sentences the same way (tests/test_summarize.py on the project's sample stories;
-benchmarks/check_lexrank.py on all 50 DUC 2004 stories):
+same sentences the same way (tests/test_summarize.py checks it against sumy on the project's
+sample stories; benchmarks/bench_summarize.py runs sumy's LexRank beside it on DUC 2004):
 
 * words lower-cased, stop words removed, the rest stemmed; repeats kept;
 * tf(t, s) = count / max count in s; idf(t) = ln(N / (1 + n_t)) (may be 0 or negative; squared);
@@ -44,7 +44,6 @@ def rank_lexrank(
     if n == 0:
         return []
     stop = frozenset(w.lower() for w in stop_words)
-    memo: dict[str, str] = {}
     vocab: dict[str, int] = {}
     rows: list[int] = []
     cols: list[int] = []
@@ -56,10 +55,7 @@ def rank_lexrank(
             if w in stop:
                 continue
             if stem is not None:
-                stemmed = memo.get(w)
-                if stemmed is None:
-                    stemmed = memo[w] = stem(w)
-                w = stemmed
+                w = stem(w)  # text.stemmer's: it keeps the one stem cache
             t = vocab.setdefault(w, len(vocab))
             counts[t] = counts.get(t, 0) + 1
         if counts:

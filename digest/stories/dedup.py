@@ -26,7 +26,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
 
-from .models import Article
+from ..models import Article
+from ..text import shingle_words
 
 __all__ = ["canonical_url", "dedup_articles", "duplicate_groups", "shingles", "text_overlap"]
 
@@ -48,7 +49,6 @@ MIN_JACCARD = 0.3
 BUCKET_PAIRS_MAX = 32
 MIN_SHINGLES = 20  # texts shorter than this (about 25 words) are too short to call duplicates
 _PRIME = np.uint64((1 << 61) - 1)
-_WORD_RE = re.compile(r"\w+", re.UNICODE)
 _TRACKING_PARAMS = re.compile(
     r"^(?:utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|yclid|_hsenc|_hsmi|ref|ref_src|cmpid"
     r"|ocid|smid|smtyp|src|share|s_cid|ns_\w+|at_\w+|wt\.\w+|__twitter_impression|guccounter|output)$",
@@ -101,7 +101,7 @@ def _word_hashes(words: list[str], cache: dict[str, int]) -> np.ndarray:
 
 def _shingle_hashes(text: str, cache: dict[str, int]) -> np.ndarray:
     """The text's distinct shingle hashes, sorted (uint32): 4 bytes each, where a set of ints costs ~70."""
-    words = _WORD_RE.findall(text.lower())
+    words = shingle_words(text)
     if not words:
         return np.zeros(0, np.uint32)
     hashes = _word_hashes(words, cache)

@@ -1,4 +1,4 @@
-"""Delivery: the archive on disk (atomic files, index, Atom feed) and email over SMTP with an outbox.
+"""Email over SMTP with an outbox: the day's parts read from the archive, one message per recipient.
 
 Email goes out one message per recipient. Each (day, recipient) has an outbox entry in the store
 that moves pending -> sending -> sent (or failed on a 5xx), each step committed before the next
@@ -22,321 +22,51 @@ any step (MAIL FROM, RCPT TO, DATA) is permanent: recorded as failed and reporte
 
 from __future__ import annotations
 
-import ctypes
 import datetime as dt
 import email.policy
 import email.utils
-import errno
 import hashlib
-import json
 import logging
-import os
 import re
-import shutil
 import smtplib
 import ssl
-import sys
-import tempfile
 import time
-import uuid
-import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import filelock
-
-from .config import Settings, SmtpSettings
-from .errors import DeliveryError
+from ..config import Settings, SmtpSettings
+from ..errors import DeliveryError
+from ..text import format_day
+from .archive import read_briefing_stories, write_atomic
 
 if TYPE_CHECKING:
-    from .store import OutboxClaim, Store
+    from ..store import OutboxClaim, Store
 
 __all__ = [
+    "RETRY_DELAYS",
     "DayMail",
     "SendReport",
-    "archive_days",
     "compose_message",
-    "lock_path",
     "message_id_for",
-    "patch_day_nav",
     "read_day_mail",
-    "run_lock",
     "send_day",
-    "write_atomic",
-    "write_day",
     "write_dry_run",
-    "write_feed",
 ]
 
 LOGGER = logging.getLogger(__name__)
-_DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-ARCHIVE_MODE = 0o644  # mkstemp makes 0600; archive files are meant to be read by others
-FEED_ENTRIES = 30  # a month of mornings: enough for a reader that was away, small enough to poll
 # Waits before retrying a 4xx or a dropped connection within one send: a greylisting server
 # usually accepts after a short pause; anything longer is left pending for the next run.
 RETRY_DELAYS = (2.0, 10.0, 30.0)
+# Every C0 control, tab, CR and LF included: a header value is one line (header injection). Not
+# ingest.common's pattern, which keeps an article's tabs and line breaks.
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]+")
-_XML_BAD_RE = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_ATOM = "http://www.w3.org/2005/Atom"
 
 
 def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def _is_postgres(url: str) -> bool:
-    return url.partition(":")[0].split("+", 1)[0] in ("postgresql", "postgres")
-
-
-def _shown_url(url: str) -> str:
-    """url with any password replaced by ***."""
-    return re.sub(r"(://[^/:@]*:)[^/@]*@", r"\1***@", url)
-
-
-def lock_path(settings: Settings, out_dir: Path) -> Path:
-    """The lock file: beside the SQLite database (the shared state), else in the output folder.
-
-    A PostgreSQL store has no lock file: its run lock is an advisory lock in the database.
-    """
-    # Parsed by hand: importing SQLAlchemy here would slow a refused run's start (and its error).
-    scheme, _, rest = settings.store_url.partition(":///")
-    database = rest.split("?", 1)[0]
-    if scheme.split("+", 1)[0] == "sqlite" and database and database != ":memory:":
-        return Path(database + ".lock")
-    return out_dir / ".digest.lock"
-
-
-@contextmanager
-def run_lock(settings: Settings, out_dir: Path, timeout: float = 0.0, *, shared: bool = False) -> Iterator[str]:
-    """Hold the run lock for the block (yields what is held); raises DeliveryError when another digest holds it
-    past timeout.
-
-    With a PostgreSQL store it is an advisory lock in the database, so digests on different hosts
-    sharing the store exclude each other: exclusive for runs and builds, shared with shared=True
-    (sends, which claim their outbox rows one by one and so may run together, but never beside a
-    run or build). Otherwise a file lock (always exclusive) beside the SQLite file or in out_dir.
-    Raises StoreError when the PostgreSQL server cannot be reached.
-    """
-    if _is_postgres(settings.store_url):
-        # Imported here, not at the top: a file-locked run would otherwise load SQLAlchemy before
-        # it knows whether it may run at all.
-        from .store import database_lock
-
-        with database_lock(settings.store_url, shared=shared, timeout=timeout) as held:
-            if not held:
-                raise DeliveryError(
-                    f"another digest run, send or build holds the run lock of the store "
-                    f"{_shown_url(settings.store_url)}; wait for it to finish"
-                )
-            yield f"the run lock of {_shown_url(settings.store_url)}"
-        return
-    path = lock_path(settings, out_dir)
-    lock = filelock.FileLock(str(path), timeout=timeout)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        lock.acquire()
-    except filelock.Timeout as exc:
-        raise DeliveryError(f"another digest run, send or build holds {path}; wait for it to finish") from exc
-    except OSError as exc:
-        raise DeliveryError(
-            f"cannot create the lock file {path}: {exc.strerror or exc}; is the store's folder writable?"
-        ) from exc
-    LOGGER.debug("lock acquired: %s", path)
-    try:
-        yield str(path)
-    finally:
-        lock.release()
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write a file so readers see the old bytes or the new ones, never a part (temp + rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.chmod(tmp, ARCHIVE_MODE)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Swap two directories in one step (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
-    except (OSError, AttributeError):  # a libc without it (glibc < 2.28, musl)
-        return False
-    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-    at_fdcwd, rename_exchange = -100, 2
-    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
-        return True
-    err = ctypes.get_errno()
-    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):  # kernel or file system
-        return False
-    raise OSError(err, os.strerror(err), str(b))
-
-
-def _recover_day(folder: Path, retired: Path) -> None:
-    """Finish a swap cut short between its two renames: the old folder comes back if the new one is missing."""
-    if retired.is_dir():
-        if folder.is_dir():
-            shutil.rmtree(retired)
-        else:
-            os.rename(retired, folder)
-
-
-def write_day(out_dir: Path, day: dt.date, files: Mapping[str, bytes]) -> list[Path]:
-    """Write a day's files into OUT/YYYY-MM-DD/, all together or not at all; returns their paths.
-
-    The files are written (and synced) into a temporary folder beside the day's, which then takes
-    the day's place in one step where the system can swap two folders (Linux), else by two
-    renames that the next write finishes if they were cut short. A full disk, a crash or a kill
-    leaves the day's previous files as they were, never a mix of old and new; files of an older
-    build that this one does not make (a PDF, say) go with the old folder.
-    Raises DeliveryError when the folder cannot be written.
-    """
-    folder = out_dir / day.isoformat()
-    staging = out_dir / f".{day.isoformat()}.new"
-    retired = out_dir / f".{day.isoformat()}.old"
-    written = [folder / name for name in files]
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        _recover_day(folder, retired)
-        if staging.exists():  # left by a process killed mid-write
-            shutil.rmtree(staging)
-        staging.mkdir()
-        for name, data in files.items():
-            write_atomic(staging / name, data)
-            LOGGER.debug("wrote %s", folder / name)
-        _fsync_dir(staging)
-        if not folder.is_dir():
-            os.rename(staging, folder)
-        elif _exchange(staging, folder):
-            shutil.rmtree(staging)
-        else:
-            os.rename(folder, retired)
-            os.rename(staging, folder)
-            shutil.rmtree(retired)
-        _fsync_dir(out_dir)
-    except OSError as exc:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise DeliveryError(f"cannot write the briefing into {folder}: {exc.strerror or exc}") from exc
-    return written
-
-
-def archive_days(out_dir: Path) -> list[dt.date]:
-    """Days that have a briefing in the archive folder, oldest first."""
-    if not out_dir.is_dir():
-        return []
-    days = []
-    for child in out_dir.iterdir():
-        if _DAY_RE.match(child.name) and (child / "briefing.html").is_file():
-            try:
-                days.append(dt.date.fromisoformat(child.name))
-            except ValueError:
-                continue
-    return sorted(days)
-
-
-def _xml_text(value: str) -> str:
-    return _XML_BAD_RE.sub("", value)
-
-
-def write_feed(out_dir: Path, settings: Settings) -> Path:
-    """Write OUT/feed.xml, an Atom feed of the latest briefings in the archive (atomically).
-
-    Entries carry no clock: each is dated at its day's cut-off, so a rebuild gives the same bytes.
-    Raises DeliveryError when the file cannot be written.
-    """
-    ET.register_namespace("", _ATOM)
-    b = settings.briefing
-    base = b.base_url  # with briefing.base_url the links are absolute, as feed readers prefer
-    days = archive_days(out_dir)[-FEED_ENTRIES:][::-1]
-    feed = ET.Element(f"{{{_ATOM}}}feed")
-    ET.SubElement(feed, f"{{{_ATOM}}}title").text = _xml_text(b.title)
-    ET.SubElement(feed, f"{{{_ATOM}}}id").text = f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'digest-feed:' + b.title)}"
-    ET.SubElement(feed, f"{{{_ATOM}}}link", rel="self", href=f"{base}feed.xml")
-    ET.SubElement(feed, f"{{{_ATOM}}}link", rel="alternate", type="text/html", href=f"{base}index.html")
-    updated = ET.SubElement(feed, f"{{{_ATOM}}}updated")
-    updated.text = b.cutoff(days[0]).isoformat() if days else "1970-01-01T00:00:00+00:00"
-    ET.SubElement(ET.SubElement(feed, f"{{{_ATOM}}}author"), f"{{{_ATOM}}}name").text = "digest"
-    for day in days:
-        headlines = _day_headlines(out_dir, day)
-        entry = ET.SubElement(feed, f"{{{_ATOM}}}entry")
-        ET.SubElement(entry, f"{{{_ATOM}}}title").text = _xml_text(f"{b.title}: {_format_day(day)}")
-        ET.SubElement(
-            entry, f"{{{_ATOM}}}id"
-        ).text = f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'digest-day:' + day.isoformat())}"
-        ET.SubElement(entry, f"{{{_ATOM}}}updated").text = b.cutoff(day).isoformat()
-        ET.SubElement(
-            entry, f"{{{_ATOM}}}link", rel="alternate", type="text/html", href=f"{base}{day.isoformat()}/briefing.html"
-        )
-        summary = ET.SubElement(entry, f"{{{_ATOM}}}summary", type="text")
-        summary.text = _xml_text("\n".join(headlines) if headlines else "No stories.")
-    data = ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
-    target = out_dir / "feed.xml"
-    try:
-        write_atomic(target, data)
-    except OSError as exc:
-        raise DeliveryError(f"cannot write the feed {target}: {exc.strerror or exc}") from exc
-    return target
-
-
-def patch_day_nav(out_dir: Path, day: dt.date, fragment: str, start: str, end: str) -> bool:
-    """Replace the day links (start ... end) in OUT/day/briefing.html with fragment, atomically.
-
-    Returns False when the day has no page or its page has no such links (a user's template).
-    Raises DeliveryError when the page cannot be rewritten.
-    """
-    page = out_dir / day.isoformat() / "briefing.html"
-    try:
-        html = page.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return False
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DeliveryError(f"cannot read {page}: {exc}") from exc
-    i, j = html.find(start), html.find(end)
-    if i < 0 or j < i or html.count(start) != 1:
-        return False
-    patched = html[:i] + fragment + html[j + len(end) :]
-    if patched != html:
-        try:
-            write_atomic(page, patched.encode("utf-8"))
-        except OSError as exc:
-            raise DeliveryError(f"cannot rewrite {page}: {exc.strerror or exc}") from exc
-        LOGGER.debug("day links of %s refreshed", day)
-    return True
-
-
-def _day_headlines(out_dir: Path, day: dt.date) -> list[str]:
-    try:
-        data = json.loads((out_dir / day.isoformat() / "briefing.json").read_text(encoding="utf-8"))
-        return [str(s.get("headline", "")) for s in data.get("stories", [])]
-    except (OSError, ValueError, AttributeError) as exc:
-        LOGGER.warning("feed: cannot read %s/briefing.json (%s); listing the day without headlines", day, exc)
-        return []
-
-
-def _format_day(day: dt.date) -> str:
-    return f"{day:%A} {day.day} {day:%B %Y}"
 
 
 def _header_text(value: str) -> str:
@@ -372,7 +102,7 @@ def read_day_mail(out_dir: Path, day: dt.date, settings: Settings) -> DayMail:
     """
     folder = out_dir / day.isoformat()
     try:
-        data = json.loads((folder / "briefing.json").read_text(encoding="utf-8"))
+        stories = read_briefing_stories(folder)
         html = (folder / "email.html").read_text(encoding="utf-8")
         text = (folder / "briefing.txt").read_text(encoding="utf-8")
     except FileNotFoundError as exc:
@@ -383,8 +113,8 @@ def read_day_mail(out_dir: Path, day: dt.date, settings: Settings) -> DayMail:
     pdf = pdf_path.read_bytes() if settings.email.attach_pdf and pdf_path.is_file() else None
     if settings.email.attach_pdf and pdf is None:
         LOGGER.warning("%s has no briefing.pdf; mailing it without the attachment", day)
-    subject = f"{_header_text(settings.briefing.title)}: {_format_day(day)}"
-    return DayMail(day, len(data.get("stories", [])), subject, text, html, pdf, settings.briefing.title)
+    subject = f"{_header_text(settings.briefing.title)}: {format_day(day)}"
+    return DayMail(day, len(stories), subject, text, html, pdf, settings.briefing.title)
 
 
 def message_id_for(mail: DayMail, recipient: str, sender: str, generation: int = 0) -> str:

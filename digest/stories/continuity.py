@@ -13,9 +13,7 @@ order: shared articles first, then similarity, then the more recent day, then th
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import math
-import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,9 +21,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from .cluster import story_id
-from .models import Article, PreviousEdition, PriorStory, StoryStatus, Told
-from .text import stem, stop_words, sumy_language
+from ..models import Article, PreviousEdition, PriorStory, StoryStatus, Told
+from ..text import letter_words, stem, stop_words, sumy_language
+from .day import story_hash, story_id
+from .features import TITLE_WEIGHT
 
 __all__ = [
     "ANCHORS_NEEDED",
@@ -78,8 +77,6 @@ ANCHORS_NEEDED = 2
 # arrest once it has 3+ articles); below that it keeps the label readers know it by.
 RELABEL_GROWTH = 3
 _BLOCK_ROWS = 1024  # today's stories compared per sparse product: bounds its memory
-TITLE_WEIGHT = 2  # the title names the event; count its words twice, as clustering does
-_WORD_RE = re.compile(r"[^\W\d_]{3,}")  # words of three letters or more, no digits
 _ROUND = 6  # signature weights are stored and compared at this precision
 
 
@@ -104,8 +101,8 @@ def _term_counts(articles: Sequence[Article]) -> Counter[str]:
     words: dict[str, Counter[str]] = {}
     for article in articles:
         counts = words.setdefault(sumy_language(article.language), Counter())
-        counts.update(w.lower() for w in _WORD_RE.findall(article.text))
-        for w in _WORD_RE.findall(article.title):
+        counts.update(w.lower() for w in letter_words(article.text))
+        for w in letter_words(article.title):
             counts[w.lower()] += TITLE_WEIGHT
     terms: Counter[str] = Counter()
     for language, counts in words.items():
@@ -260,7 +257,7 @@ def link_stories(
             continue
         sid = fresh[i]
         if sid in taken:  # its first article began a story another group continues today
-            sid = hashlib.sha256(f"story:{fresh[i]}:{day.isoformat()}".encode()).hexdigest()[:12]
+            sid = story_hash(fresh[i], day.isoformat())
         out.append(LinkedGroup(g, sid, "", "new", (), signatures[i]))
     return out
 

@@ -3,9 +3,9 @@
 Every summary sentence is a sentence of an article, verbatim (a leading dateline may be cut
 off), carrying the ids of the articles it appears in. Methods are selected by name:
 
-- ``default``: the project's own coverage-based selector (``digest.select``), the best on DUC 2004
+- ``default``: the project's own coverage-based selector (``digest.summaries.select``), the best on DUC 2004
   and the fastest (README, "Summaries");
-- ``lexrank``: LexRank reimplemented on sparse matrices (``digest.lexrank``), ranking sentences
+- ``lexrank``: LexRank reimplemented on sparse matrices (``digest.summaries.lexrank``), ranking sentences
   exactly as sumy's ``LexRankSummarizer`` does, in a tenth of the time; ``sumy-lexrank`` is sumy's
   own;
 - ``textrank``, ``lsa``, ``luhn``, ``edmundson``, ``kl``, ``sumbasic``, ``reduction``: sumy's
@@ -20,24 +20,25 @@ from __future__ import annotations
 
 import importlib
 import logging
-import re
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .models import Article, SummarySentence, Told
-from .select import BYLINE_RE, select_sentences, strip_dateline
-from .text import (
+from ..models import Article, SummarySentence, Told
+from ..text import (
+    ENDS_SENTENCE_RE,
     SumyTokenizer,
     load_full_nltk,
     split_sentences,
     stemmer,
     stop_words,
+    strip_dateline,
     sumy_language,
     tokenize_words,
     word_tokens,
 )
+from .select import BYLINE_RE, select_sentences
 
 __all__ = ["DEFAULT_METHOD", "METHODS", "Candidate", "candidate_sentences", "summarize_story"]
 
@@ -59,7 +60,6 @@ METHODS: tuple[str, ...] = (DEFAULT_METHOD, "lexrank", *sorted(_SUMY))
 
 MIN_SENTENCE_WORDS = 6  # ranking methods: shorter "sentences" are captions, bylines or fragments
 MAX_SENTENCE_WORDS = 60  # longer ones are run-ons from pages that lost their punctuation
-_TERMINAL_RE = re.compile(r"""[.!?]['"”’)\]]*$""")
 # What sumy's numeric code raises on degenerate input (e.g. LexRank's 0/0 when no two sentences
 # share a content word): the story then gets its first sentences instead.
 _SUMY_FAILURES = (ArithmeticError, RuntimeWarning, ValueError)
@@ -83,7 +83,7 @@ def candidate_sentences(articles: Sequence[Article], language: str = "english") 
             n_words = len(text.split())
             if not MIN_SENTENCE_WORDS <= n_words <= MAX_SENTENCE_WORDS:
                 continue
-            if not _TERMINAL_RE.search(text) or BYLINE_RE.match(text):
+            if not ENDS_SENTENCE_RE.search(text) or BYLINE_RE.match(text):
                 continue
             out.append(Candidate(text, i, pos))
     return out

@@ -1,6 +1,6 @@
-"""Choose a story's summary sentences by concept coverage (pure; standard library only).
+"""Choose a story's summary sentences by concept coverage (pure; the standard library and digest.text).
 
-The project's own summary method ("default" in ``digest.summarize``): a budgeted maximum-coverage
+The project's own summary method ("default" in ``digest.summaries``): a budgeted maximum-coverage
 selector in the concept framework of Gillick & Favre (2009, ICSISumm), measured on DUC 2004 with
 ``benchmarks/bench_summarize.py`` (README, "Summaries", has the figures).
 
@@ -47,7 +47,9 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain, pairwise
 
-__all__ = ["DEFAULT_SETTINGS", "CoverageSettings", "Pick", "select_sentences", "strip_dateline"]
+from ..text import SENTENCE_START_RE, strip_dateline
+
+__all__ = ["DEFAULT_SETTINGS", "CoverageSettings", "Pick", "select_sentences"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,14 +126,6 @@ class CoverageSettings:
 
 DEFAULT_SETTINGS = CoverageSettings()
 
-# "CITY (AP) _ ", "CITY, Country (Reuters) -- ", "WASHINGTON _ ", "(AP) -- ", "KESSLING: ": up to
-# six capitalised words, an optional agency in parentheses, then an AP underscore, a dash or a colon.
-_DATELINE_RE = re.compile(
-    r"(?:[A-Z][\w.'\-]*(?:,?\s+[A-Z][\w.'\-]*){0,5}\s*)?(?:\([A-Za-z .\-]{1,30}\)\s*)?"
-    r"(?:_|--|\u2014|\u2013|:)\s+"
-)
-_MAX_DATELINE_CHARS = 60  # a longer "dateline" is a sentence with a dash in it
-_SENTENCE_START = re.compile(r"""[A-Z0-9`'"\u2018\u201c(]""")
 _QUOTE_MARKS = ('"', "``", "''", "\u201c", "\u201d")
 _CLOSERS = "'\"\u2019\u201d)] "
 _QUOTATION_RE = re.compile(r'"([^"]*)"|``(.*?)\'\'|\u201c([^\u201d]*)\u201d')
@@ -152,21 +146,6 @@ _OPENERS = frozenset(
 # yet: with it benchmarks/eval_update.py measures 5-6% repeated bigrams on DUC 2004's halves (README).
 KNOWN_WEIGHT = 0.25
 _SCALE = 1000  # concept weights are integers (x1000): sums are exact whatever the order
-
-
-def strip_dateline(text: str) -> str:
-    """``text`` without a leading dateline ("CITY (AP) _ ", "CITY -- "); else ``text``."""
-    m = _DATELINE_RE.match(text)
-    if m is None or m.end() > _MAX_DATELINE_CHARS or m.end() >= len(text):
-        return text
-    head, rest = text[: m.end()], text[m.end() :]
-    # A dateline is in capitals or names an agency (a colon one wholly in capitals: "Note: ..."
-    # and "Mr. Smith: ..." stay); the rest must start a sentence.
-    if head.rstrip().endswith(":") and not head.isupper():
-        return text
-    if not (head[:2].isupper() or "(" in head or head[0] in "_-\u2014\u2013"):
-        return text
-    return rest if _SENTENCE_START.match(rest) else text
 
 
 class _Sent:
@@ -286,7 +265,7 @@ def _candidates(sents: list[_Sent], st: CoverageSettings) -> list[int]:
             continue
         if (st.drop_openers and s.first in _OPENERS) or BYLINE_RE.match(s.text):
             continue
-        if st.drop_lowercase and not (_SENTENCE_START.match(s.text) or _CAMEL_START.match(s.text)):
+        if st.drop_lowercase and not (SENTENCE_START_RE.match(s.text) or _CAMEL_START.match(s.text)):
             continue
         strict.append(k)
     return strict if strict else loose

@@ -2,13 +2,13 @@
 
 Sentence splitting uses NLTK's Punkt algorithm with parameters the project ships in
 ``digest/data/punkt_<language>.json`` (made by ``scripts/train_punkt.py``), so nothing is ever
-downloaded. ``digest.punkt`` makes Punkt's decisions with that tokenizer's own patterns and
+downloaded. ``digest.text.punkt`` makes Punkt's decisions with that tokenizer's own patterns and
 parameters, giving exactly its spans three to four times faster (NLTK's ``span_tokenize`` is the
 fallback), and a paragraph's spans are remembered: ingest splits an article's first paragraph
 for its title, and summarising splits it again. Words are Treebank-style tokens
 (``NLTKWordTokenizer``, which needs no data) or, where speed matters more than punctuation
 detail, runs of letters and digits (``word_tokens``); stems come from the Snowball stemmer (for
-English ``digest.english_stem``: the same stems, faster) and stop words from sumy's lists.
+English ``digest.text.english_stem``: the same stems, faster) and stop words from sumy's lists.
 
 Start-up cost: ``import nltk`` runs ``nltk/__init__.py``, which imports most of NLTK plus
 scipy.stats and scikit-learn (2-3 s on the shared 2-core machine; ``python -X importtime``).
@@ -18,7 +18,7 @@ scipy.stats and scikit-learn (2-3 s on the shared 2-core machine; ``python -X im
 (~0.1 s); the Treebank tokenizer and the Snowball stemmer (for languages other than English)
 come the same way on first use (``_nltk_module``: English summaries need neither, ~0.03 s
 less). NLTK's own regex safeguard (``nltk.redos``: a timeout on every match) stays in place for
-the Treebank tokenizer and the stemmer; digest.punkt calls Punkt's fixed, linear patterns
+the Treebank tokenizer and the stemmer; digest.text.punkt calls Punkt's fixed, linear patterns
 directly. If anything about that fails (another NLTK layout), the ordinary import is used
 instead: slower, same results. Code that needs the whole ``nltk`` package (sumy's
 ``import nltk``) gets it through ``load_full_nltk``.
@@ -56,7 +56,6 @@ __all__ = [
     "stop_words",
     "sumy_language",
     "tokenize_words",
-    "word_tokens",
 ]
 
 LOGGER = logging.getLogger(__name__)
@@ -140,9 +139,6 @@ def load_full_nltk() -> types.ModuleType:
 
 
 _WORD_RE = re.compile(r"\w")
-# Runs of letters and digits: the words ROUGE and our coverage summarizer count. About ten times
-# faster than Treebank (which routes ~30 regexes through nltk.redos per sentence).
-_TOKEN_RE = re.compile(r"[^\W_]+")
 _PARAGRAPH_RE = re.compile(r"\n\s*\n")
 
 # Languages with both a Snowball stemmer and a sumy stop-word list; others fall back to English
@@ -212,7 +208,7 @@ _INITIALS_END_RE = re.compile(r"(?:^|\s)((?:[A-Za-z]\.){2,3})$")
 
 @functools.cache
 def _splitter(language: str) -> Callable[[str], Iterable[tuple[int, int]]]:
-    """The fast exact Punkt (digest.punkt) for the language's tokenizer, else NLTK's own spans."""
+    """The fast exact Punkt (digest.text.punkt) for the language's tokenizer, else NLTK's own spans."""
     tokenizer = _punkt_tokenizer(language)
     try:
         return FastPunkt(tokenizer, _punkt).span_tokenize
@@ -263,11 +259,6 @@ def tokenize_words(sentence: str) -> list[str]:
     return [w for w in _treebank().tokenize(sentence) if _WORD_RE.search(w)]
 
 
-def word_tokens(sentence: str) -> list[str]:
-    """Runs of letters and digits ("Kyiv's" -> "Kyiv", "s"): the fast tokenizer for summarising."""
-    return _TOKEN_RE.findall(sentence)
-
-
 @functools.cache
 def _stemmer(language: str) -> Any:
     if language not in SUPPORTED_LANGUAGES.values():
@@ -277,42 +268,42 @@ def _stemmer(language: str) -> Any:
 
 @functools.cache
 def _stem_function(language: str) -> Callable[[str], str] | None:
-    """English: digest.english_stem (NLTK's stems, faster); other languages: NLTK's Snowball."""
+    """English: digest.text.english_stem (NLTK's stems, faster); other languages: NLTK's Snowball."""
     if language == "english":
         return stem_english
     stemmer = _stemmer(language)
     return stemmer.stem if stemmer else None  # type: ignore[no-any-return]
 
 
-@functools.lru_cache(maxsize=200_000)
-def stem(word: str, language: str = "english") -> str:
-    """The Snowball stem of a lower-cased word (the word itself where no stemmer exists)."""
-    stem_function = _stem_function(language)
-    lowered = word.lower()
-    return stem_function(lowered) if stem_function else lowered
-
-
-_STEM_MEMO_LIMIT = 200_000  # words remembered per language (as stem's cache); then it starts over
+_STEM_MEMO_LIMIT = 200_000  # words remembered per language; then it starts over
 
 
 @functools.cache
 def stemmer(language: str = "english") -> Callable[[str], str]:
-    """``stem`` for one language as a one-argument function over a plain dict memo.
+    """``stem`` for one language as a one-argument function: the one stem cache, a dict per language.
 
-    The summarizer stems every word of every story (~80,000 calls for DUC 2004's 50 stories);
-    a dict lookup costs a fraction of ``stem``'s keyword-argument cache key.
+    The summarizer stems every word of every story (~80,000 calls for DUC 2004's 50 stories), and
+    clustering, labels and continuity stem every term of the day; a dict lookup costs a fraction
+    of an ``lru_cache``'s keyword-argument key.
     """
     memo: dict[str, str] = {}
+    stem_function = _stem_function(language)
 
     def stem_word(word: str) -> str:
         found = memo.get(word)
         if found is None:
             if len(memo) >= _STEM_MEMO_LIMIT:
                 memo.clear()
-            found = memo[word] = stem(word, language)
+            lowered = word.lower()
+            found = memo[word] = stem_function(lowered) if stem_function else lowered
         return found
 
     return stem_word
+
+
+def stem(word: str, language: str = "english") -> str:
+    """The Snowball stem of a lower-cased word (the word itself where no stemmer exists)."""
+    return stemmer(language)(word)
 
 
 @functools.cache
