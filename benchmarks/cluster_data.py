@@ -122,3 +122,45 @@ def scores(pred, gold):
 
 def fmt(s):
     return "B3 P={P:.3f} R={R:.3f} F1={F1:.3f}  ARI={ARI:.3f}  clusters={k} (gold {k_gold})".format(**s)
+
+
+DUC06_DIR = os.path.join(SHARED, "eval", "duc2006")
+
+
+def parse_time(value: str):
+    """POSIX seconds (UTC) from docs.tsv's date_time ("1999-07-07 08:30:27", "08/12/1998 13:29:00", "1996-10-27")."""
+    from datetime import UTC, datetime
+
+    value = value.strip()
+    for f in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%Y-%m-%d", "%m/%d/%Y"):
+        try:
+            return datetime.strptime(value, f).replace(tzinfo=UTC).timestamp()
+        except ValueError:
+            continue
+    return None
+
+
+def load_duc2006(root: str = DUC06_DIR):
+    """Return (topics, titles, texts, labels, times, outlets, human_titles): topics sorted by name, docs in file order.
+
+    Each file opens with its headline line; the title is that line and the text the rest."""
+    import csv
+
+    with open(os.path.join(root, "docs.tsv"), encoding="utf-8") as fh:
+        meta = {r["file"]: r for r in csv.DictReader(fh, delimiter="\t")}
+    with open(os.path.join(root, "topics.tsv"), encoding="utf-8") as fh:
+        human = {r["topic"]: r["title"] for r in csv.DictReader(fh, delimiter="\t")}
+    topics = sorted(os.listdir(os.path.join(root, "docs")))
+    titles, texts, labels, times, outlets = [], [], [], [], []
+    for ti, t in enumerate(topics):
+        for f in sorted(os.listdir(os.path.join(root, "docs", t))):
+            with open(os.path.join(root, "docs", t, f), encoding="utf-8", errors="replace") as fh:
+                raw = fh.read().strip()
+            head, _, body = raw.partition("\n")
+            titles.append(head.strip())
+            texts.append(body.strip())
+            labels.append(ti)
+            m = meta.get(f"{t}/{f}", {})
+            times.append(parse_time(m.get("date_time", "")))
+            outlets.append(m.get("outlet", ""))
+    return topics, titles, texts, np.asarray(labels), times, outlets, [human.get(t, "") for t in topics]

@@ -69,3 +69,20 @@ def test_duc_quality_gate(shared_dir: Path) -> None:
             texts.append(text)
             gold.append(n)
     assert _bcubed_f1(cluster_texts(titles, texts), gold) >= 0.93
+
+
+def test_a_story_in_a_non_latin_script_gets_a_label_in_its_own_words() -> None:
+    import datetime as dt
+
+    from digest.models import Article
+    from digest.stories import StoryDay
+
+    when = dt.datetime(2026, 11, 24, 5, tzinfo=dt.UTC)
+    story = [
+        Article(
+            id="r1", title="Новый мост открыт в Казани", text="Сегодня в Казани открылся новый мост.", published=when
+        ),
+        Article(id="r2", title="Мост через Волгу", text="Новый мост через Волгу открыли утром.", published=when),
+    ]
+    day = StoryDay(story)
+    assert day.label(story) == "Новый мост открыт"

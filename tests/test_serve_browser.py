@@ -121,15 +121,31 @@ def server(archive: tuple[Settings, Path]) -> Iterator[Server]:
         running.stop()
 
 
+def _gone(old):  # type: ignore[no-untyped-def]
+    """A wait condition: the page that held element old has been replaced."""
+    from selenium.common.exceptions import WebDriverException
+
+    def gone(_driver) -> bool:  # type: ignore[no-untyped-def]
+        # Asked mid-navigation, chromedriver may say the node "does not belong to the document" (a
+        # WebDriverException) rather than "stale": both mean the old page is gone.
+        try:
+            old.is_enabled()
+        except WebDriverException:
+            return True
+        return False
+
+    return gone
+
+
 def _submit(driver, css: str, by: str = "css selector") -> None:  # type: ignore[no-untyped-def]
     """Click a button or link and wait until the next page has loaded (a click does not wait)."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
     old = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(by, css).click()
-    WebDriverWait(driver, 120).until(expected_conditions.staleness_of(old))
+
+    WebDriverWait(driver, 120).until(_gone(old))
     WebDriverWait(driver, 120).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
@@ -141,7 +157,6 @@ def _texts(driver, css: str) -> list[str]:  # type: ignore[no-untyped-def]
 
 def test_browse_the_archive_follow_a_day_and_search(browser, server: Server, archive) -> None:  # type: ignore[no-untyped-def]
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
     browser.get(server.url + "/")
@@ -163,7 +178,7 @@ def test_browse_the_archive_follow_a_day_and_search(browser, server: Server, arc
     box.send_keys("dockworkers")
     old = browser.find_element(By.TAG_NAME, "html")
     box.submit()
-    WebDriverWait(browser, 60).until(expected_conditions.staleness_of(old))
+    WebDriverWait(browser, 60).until(_gone(old))
     assert "/search?q=dockworkers" in browser.current_url
     assert browser.find_elements(By.CSS_SELECTOR, "li.hit")
     assert "dockworkers" in " ".join(_texts(browser, "li.hit mark")).lower()

@@ -168,6 +168,7 @@ _GENERIC = _ROLE | frozenset(
         "council",
         "committee",
         "ministry",
+        "department",
         "officials",
         "official",
     ]

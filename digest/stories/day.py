@@ -9,6 +9,7 @@ graph and average-link agglomeration (``graph``), labels (``labels``: names and 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -62,6 +63,19 @@ def _times(articles: Sequence[Article]) -> list[float] | None:
     return [latest if s is None else s for s in stamps]
 
 
+_ANY_WORD_RE = re.compile(r"\w+(?:[-'\u2019]\w+)*")
+FALLBACK_LABEL_WORDS = 3  # words of the title when no name or word stands out (a story in a non-Latin script)
+
+
+def _fallback_label(story: Sequence[Article]) -> str:
+    """The first words of the story's first title (or text), in its own script: a label is never empty."""
+    for a in story:
+        words = _ANY_WORD_RE.findall(a.title or "") or _ANY_WORD_RE.findall(a.text or "")
+        if words:
+            return " ".join(words[:FALLBACK_LABEL_WORDS])
+    return "Story"
+
+
 class StoryDay:
     """One day's articles analysed once for every story-level stage: grouping, labels and headlines.
 
@@ -98,7 +112,7 @@ class StoryDay:
         """A short topic phrase people would write ("Gaza aid", "Hurricane Mitch") for one of the day's stories."""
         if self._labels is None:
             raise RuntimeError("StoryDay(labels=False) cannot label")
-        return self._labels.label([self._position[a.id] for a in story])
+        return self._labels.label([self._position[a.id] for a in story]) or _fallback_label(story)
 
     def headline(self, story: Sequence[Article]) -> Article:
         """The story's most central article, whose title becomes the story's headline."""

@@ -114,10 +114,10 @@ def _trim_runs(runs: list[list[tuple[str, str]]], proper) -> list[tuple[str, ...
             r = r[:-1]
         while r and r[-1][1] in _ENTITY_CONNECT:
             r = r[:-1]
-        while r and r[0][1] in _ENTITY_CONNECT:
+        while r and r[0][1] in _ENTITY_CONNECT and not r[0][0][:1].isupper():  # "El Nino" keeps its "El"
             r = r[1:]
-        if len(r) > 3:
-            r = r[-2:]
+        if len(r) > 3:  # the last two words, or three when they would start with a connector: "Corps of Engineers"
+            r = r[-3:] if r[-2][1] in _ENTITY_CONNECT else r[-2:]
         if not r or all(low in _GENERIC for _, low in r):
             continue
         if len(r) == 1 and proper.get(r[0][1], 0) <= 0:
@@ -360,9 +360,10 @@ def _choose_label(names, words, sn, sw, texts) -> str:
             best_score, best = sc, k
             break
     label = _display(sn[best])
-    if len(best) >= 2 and (not words or best_score >= words[0][0]):
+    size = sum(1 for x in best if x not in _ENTITY_CONNECT)  # "Corps of Engineers" names with two words
+    if size >= 2 and (not words or best_score >= words[0][0]):
         return label
-    if len(best) >= 3:
+    if size >= 3:
         return label
     for _sc, k in words:
         disp = _display(sw[k])

@@ -15,10 +15,11 @@ import re
 
 __all__ = ["SENTENCE_START_RE", "strip_dateline"]
 
-# "CITY (AP) _ ", "CITY, Country (Reuters) -- ", "WASHINGTON _ ", "(AP) -- ", "KESSLING: ": up to
-# six capitalised words, an optional agency in parentheses, then an AP underscore, a dash or a colon.
+# "CITY (AP) _ ", "CITY, Country (Reuters) -- ", "WASHINGTON _ ", "(AP) -- ", "KESSLING: ",
+# "CANBERRA, April 25 (Xinhua) -- ": up to six capitalised words (the last may be a month with its
+# day), an optional agency in parentheses, then an AP underscore, a dash or a colon.
 _DATELINE_RE = re.compile(
-    r"(?:[A-Z][\w.'\-]*(?:,?\s+[A-Z][\w.'\-]*){0,5}\s*)?(?:\([A-Za-z .\-]{1,30}\)\s*)?"
+    r"(?:[A-Z][\w.'\-]*(?:,?\s+[A-Z][\w.'\-]*){0,5}(?:\s+\d{1,2})?\s*)?(?:\([A-Za-z .\-]{1,30}\)\s*)?"
     r"(?:_|--|\u2014|\u2013|:)\s+"
 )
 _MAX_DATELINE_CHARS = 60  # a longer "dateline" is a sentence with a dash in it
