@@ -1,10 +1,10 @@
-"""digest.summaries.select's longest shared run of terms, against the plain quadratic definition."""
+"""digest.summaries.coverage's longest shared run of terms, against the plain quadratic definition."""
 
 from __future__ import annotations
 
 import random
 
-from digest.summaries.select import _longest_run
+from digest.summaries.coverage import _longest_run
 
 
 def _reference(a: list[int], b: list[int]) -> int:

@@ -38,7 +38,8 @@ from ..text import (
     tokenize_words,
     word_tokens,
 )
-from .select import BYLINE_RE, select_sentences
+from .coverage import BYLINE_RE
+from .select import select_sentences
 
 __all__ = ["DEFAULT_METHOD", "METHODS", "Candidate", "candidate_sentences", "summarize_story"]
 
