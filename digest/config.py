@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .errors import ConfigError
+from .starter import STARTER_CONFIG
 
 __all__ = [
     "STARTER_CONFIG",
@@ -48,45 +49,6 @@ DEFAULT_OUT_DIR = "output"
 # The variants WeasyPrint 70 writes that we test: plain (tagged), archival, accessible.
 PDF_VARIANTS = ("", "pdf/a-3b", "pdf/a-3u", "pdf/ua-1")
 # What `digest init` writes: every setting, commented out at its default, with what it does.
-STARTER_CONFIG = """\
-# digest.toml: the config of digest, a daily news briefing (README, "Configuration").
-# Every setting is optional; a commented line shows the built-in default or an example.
-# digest reads this file from the current folder (or --config FILE, or $DIGEST_CONFIG).
-
-[briefing]
-# title = "Morning briefing"
-# timezone = "UTC"            # IANA zone of the day and its cut-off, e.g. "Europe/London"
-# time = "06:30"              # the day's cut-off, and when `digest schedule` runs
-# summary_words = 100         # word budget of each story's summary
-# max_stories = 30            # stories in full; the rest are listed by headline
-# templates = "my-templates/" # your own templates, overriding the built-in ones by name
-# accent = "#1f4e79"          # colour of headings and links
-
-# What to read: one [[sources]] table per feed, page, OPML list or folder.
-# [[sources]]
-# url = "https://example.org/world.rss"
-# fetch_full = false          # true: fetch the linked page of teaser-only items
-# [[sources]]
-# path = "inbox/"             # a folder of .txt/.html/.json/.jsonl/.xml files, or an .opml list
-
-# [store]
-# url = "sqlite:///output/digest.db"
-
-# [output]
-# dir = "output"
-
-# Mail (`digest send`, `digest run`): nothing is mailed without `to`.
-# [email]
-# from = "briefing@example.org"
-# to = ["you@example.org"]
-# attach_pdf = true
-
-# [smtp]
-# host = "smtp.example.org"
-# port = 587
-# starttls = true             # false only for a server on this machine or a trusted network
-# username = "briefing"       # the password only from the environment: DIGEST_SMTP_PASSWORD
-"""
 _TIME_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 # A bare address: one @, no spaces, nothing a header parser would read as a second address or a
 # display name (`x@y>, evil@z` must not become two recipients).
