@@ -25,11 +25,7 @@ def pick_headline_index(titles: Sequence[str], texts: Sequence[str]) -> int:
     """Index of the most central article (highest cosine to the story centroid); articles with a title first."""
     if len(texts) <= 1:
         return 0
-    return _central(encode_texts(titles, texts), titles)
-
-
-def _central(enc: Encoded, titles: Sequence[str]) -> int:
-    return _centrality(enc, titles)[0]
+    return _centrality(encode_texts(titles, texts), titles)[0]
 
 
 def _centrality(enc: Encoded, titles: Sequence[str]) -> tuple[int, np.ndarray]:

@@ -48,7 +48,6 @@ MIN_JACCARD = 0.3
 # build quadratic; on DUC 2004 and the dedup evaluation no bucket has more than a handful.
 BUCKET_PAIRS_MAX = 32
 MIN_SHINGLES = 20  # texts shorter than this (about 25 words) are too short to call duplicates
-_PRIME = np.uint64((1 << 61) - 1)
 _TRACKING_PARAMS = re.compile(
     r"^(?:utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|yclid|_hsenc|_hsmi|ref|ref_src|cmpid"
     r"|ocid|smid|smtyp|src|share|s_cid|ns_\w+|at_\w+|wt\.\w+|__twitter_impression|guccounter|output)$",
@@ -131,10 +130,14 @@ def shingles(text: str, cache: dict[str, int] | None = None) -> frozenset[int]:
 
 def text_overlap(a: frozenset[int], b: frozenset[int]) -> float:
     """Share of the smaller shingle set found in the other (0 when either is empty)."""
-    if not a or not b:
-        return 0.0
-    small, large = (a, b) if len(a) <= len(b) else (b, a)
-    return len(small & large) / len(small)
+    return _ratios(len(a & b), len(a), len(b))[0]
+
+
+def _ratios(shared: int, size_a: int, size_b: int) -> tuple[float, float]:
+    """(share of the shorter text's shingles found in the other, Jaccard) for two sets sharing shared."""
+    if not shared:
+        return 0.0, 0.0
+    return shared / min(size_a, size_b), shared / (size_a + size_b - shared)
 
 
 def _signatures(sets: Sequence[np.ndarray]) -> np.ndarray:
@@ -173,10 +176,6 @@ class _UnionFind:
         ri, rj = self.find(i), self.find(j)
         if ri != rj:
             self.parent[max(ri, rj)] = min(ri, rj)
-
-
-def _jaccard(a: frozenset[int], b: frozenset[int]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
 
 
 def duplicate_groups(
@@ -224,9 +223,8 @@ def duplicate_groups(
                 continue
             left, right = sets[pair[0]], sets[pair[1]]
             shared = np.intersect1d(left, right, assume_unique=True).size
-            # the share of the shorter text found in the other, and Jaccard: text_overlap and _jaccard
-            overlap = shared / min(len(left), len(right)) if shared else 0.0
-            if overlap >= threshold and shared / (len(left) + len(right) - shared) >= min_jaccard:
+            overlap, jaccard = _ratios(shared, len(left), len(right))
+            if overlap >= threshold and jaccard >= min_jaccard:
                 uf.union(*pair)
     groups: dict[int, list[int]] = {}
     for i in range(n):

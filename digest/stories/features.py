@@ -36,22 +36,11 @@ def _stop() -> frozenset[str]:
     return stop_words("english") | _NEWS_STOP
 
 
-def _tokens(text: str):
-    """Yield (surface, lower, capitalised, sentence_start) per word token."""
-    for w, low, cap, ss, _brk in scan_tokens(text):
-        yield w, low, cap, ss
-
-
-def _words_and_entities(text: str, stop, is_title: bool):
-    """Content words as (lower, proper) and capitalised-word bigrams.
+def _words_and_entities_in(toks, stop, is_title: bool):
+    """Content words as (lower, proper) and capitalised-word bigrams, from a scan_tokens of the text.
 
     proper: capitalised and not sentence-initial (body only; in titles case is style, not signal).
     Entity bigrams join adjacent capitalised non-stop words, optionally across one connector ("bank of japan")."""
-    return _words_and_entities_in(scan_tokens(text), stop, is_title)
-
-
-def _words_and_entities_in(toks, stop, is_title: bool):
-    """_words_and_entities over a scan_tokens of the text."""
     words = []
     ents = []
     prev = None

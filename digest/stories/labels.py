@@ -13,33 +13,9 @@ import numpy as np
 
 from ..text import scan_tokens, stem
 from ._words import _ENTITY_CONNECT, _GENERIC, _ROLE, _SUFFIX
-from .features import _body_scans, _stop, _tokens
+from .features import _body_scans, _stop
 
 LABEL_TITLE_BONUS = 1.0  # a title mention counts like full coverage again: headlines name the story
-
-
-def _lower_seen(texts) -> set:
-    return {low for text in texts for w, low, cap, ss in _tokens(text) if not cap}
-
-
-def _proper_set(texts) -> Counter:
-    """lower -> (capitalised mid-sentence occurrences) - (lower-case occurrences); > 0 marks a name word."""
-    score: Counter = Counter()
-    for text in texts:
-        for _w, low, cap, sstart in _tokens(text):
-            if not sstart:
-                score[low] += 1 if cap else -1
-    return score
-
-
-def _phrases(toks, stop, proper, is_title: bool):
-    """Names as tuples of surface words: runs of capitalised words (a connector such as 'of' allowed inside, broken
-    at punctuation), role words trimmed from the front, company suffixes from the end, at most 3 words (longer runs
-    keep their last two). A capitalised word counts when it is a known name word, or when it is capitalised
-    mid-sentence next to one ("Hurricane Mitch", "Asian Games"). toks: scan_tokens of the text."""
-    table = _SurfaceTable(stop, proper)
-    ids = array("i", [table.add(w, low, cap) for w, low, cap, _ss, _br in toks])
-    return _name_phrases(ids, bytes(ss | (br << 1) for _w, _low, _cap, ss, br in toks), is_title, table, proper)
 
 
 class _SurfaceTable:
@@ -65,7 +41,11 @@ class _SurfaceTable:
 
 
 def _name_phrases(ids, flags: bytes, is_title: bool, table: _SurfaceTable, proper) -> list[tuple[str, ...]]:
-    """_phrases over tokens given as surface ids into table and flag bytes (1 sentence start, 2 break before)."""
+    """Names as tuples of surface words: runs of capitalised words (a connector such as 'of' allowed inside, broken
+    at punctuation), role words trimmed from the front, company suffixes from the end, at most 3 words (longer runs
+    keep their last two, or three after a connector). A capitalised word counts when it is a known name word, or
+    when it is capitalised mid-sentence next to one ("Hurricane Mitch", "Asian Games"). The tokens are surface ids
+    into table and flag bytes (1 sentence start, 2 punctuation before)."""
     word, capt, name, capok = table.word, table.cap, table.name, table.capok
     n = len(ids)
     runs: list[list[tuple[str, str]]] = []
