@@ -7,12 +7,9 @@ it, then writes the day's files.
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
 import datetime as dt
 import logging
-import multiprocessing
-import os
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -39,6 +36,7 @@ from .stories import (
     told_before,
 )
 from .summaries import DEFAULT_METHOD, summarize_story
+from .workers import map_in_order, worker_count
 
 __all__ = ["BuildReport", "Progress", "StageTime", "build_day", "make_briefing"]
 
@@ -178,18 +176,10 @@ def _summaries(
     """Each story's summary (an update summary where Told is not empty), in order; jobs > 1: same result."""
     chunks = [list(groups[k : k + CHUNK_STORIES]) for k in range(0, len(groups), CHUNK_STORIES)]
     out: list[tuple[SummarySentence, ...]] = []
-    if jobs <= 1 or len(chunks) <= 1:
-        for chunk in chunks:
-            out += _summarize_chunk((chunk, words, method))
-            stages.advance(len(chunk))
-        return out
-    # forkserver: workers start clean (no copy of this process's threads or locks) on every Python.
-    context = multiprocessing.get_context("forkserver")
-    with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
-        done = pool.map(_summarize_chunk, [(c, words, method) for c in chunks])
-        for chunk, summaries in zip(chunks, done, strict=True):
-            out += summaries
-            stages.advance(len(chunk))
+    done = map_in_order(_summarize_chunk, [(c, words, method) for c in chunks], jobs)
+    for chunk, summaries in zip(chunks, done, strict=True):
+        out += summaries
+        stages.advance(len(chunk))
     return out
 
 
@@ -234,11 +224,8 @@ def _make_briefing(
             stages.advance()
         note.append(_plural(len(linked), "headline"))
     del story_day  # its token arrays and matrix are a big day's largest holding: free them for the summaries
-    if jobs is None:  # automatic: every core, once the day is big enough to gain from it
-        multi = sum(len(s.articles) for s in linked if len(s.articles) > 1)
-        workers = (os.cpu_count() or 1) if multi >= PARALLEL_MIN_ARTICLES else 1
-    else:
-        workers = max(1, jobs)
+    multi = sum(len(s.articles) for s in linked if len(s.articles) > 1)
+    workers = worker_count(jobs, multi >= PARALLEL_MIN_ARTICLES)
     with stages.stage("summarize", len(linked)) as note:
         # A developing story's summary tells first what the earlier editions did not.
         versions, earlier_articles = _history(linked, day, archive)

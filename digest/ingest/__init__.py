@@ -12,24 +12,22 @@ A bad file, item or URL is skipped and counted (``IngestResult.skipped``), never
 location that does not exist at all is a usage error (``InputError``). Each input kind lives in
 its own module; ``fetch`` (with ``guard``, the address guard and ``FetchPolicy``) is all network I/O.
 
-May import: ``digest.models``, ``digest.errors``, ``digest.config``, ``digest.text`` and
-``digest.store`` (``sources`` records each source's health); never the stages after it.
+May import: ``digest.models``, ``digest.errors``, ``digest.config``, ``digest.text``, ``digest.workers``
+and ``digest.store`` (``sources`` records each source's health); never the stages after it.
 """
 
 from __future__ import annotations
 
-import concurrent.futures
 import dataclasses
 import datetime as dt
 import logging
-import multiprocessing
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..models import Article, Skip
+from ..workers import map_in_order, worker_count
 from .common import copy_id
 from .files import SUFFIXES, iter_files, read_file
 
@@ -118,19 +116,12 @@ def read_inputs(
     locations = list(locations)
     urls = [loc for loc in locations if _is_url(loc)]
     files = [found for location in locations if not _is_url(location) for found in iter_files(location)]
-    if jobs is None:  # automatic: every core, once there are enough files to gain from it
-        jobs = (os.cpu_count() or 1) if len(files) >= PARALLEL_MIN_FILES else 1
-    if jobs > 1 and len(files) > 1:
-        # Each file is parsed on its own (feeds, pages, records, language detection): worker processes
-        # read them, and their results are taken in the files' order, so the day is the same for any jobs.
-        context = multiprocessing.get_context("forkserver")
-        with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
-            work = [(path, source, captured) for path, source in files]
-            for items in pool.map(_read_listed, work, chunksize=max(1, len(work) // (jobs * 8))):
-                take(items)
-    else:
-        for path, source in files:
-            take(read_file(path, source, captured))
+    # Each file is parsed on its own (feeds, pages, records, language detection), by worker processes on
+    # a big input; results are taken in the files' order, so the day is the same for any jobs.
+    workers = worker_count(jobs, len(files) >= PARALLEL_MIN_FILES)
+    work = [(path, source, captured) for path, source in files]
+    for items in map_in_order(_read_listed, work, workers, chunksize=max(1, len(work) // (workers * 8))):
+        take(items)
     if urls:
         from .fetch import DEFAULT_POLICY
         from .sources import read_urls
