@@ -20,6 +20,7 @@ prints the first N topics' labels beside their titles."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import subprocess
@@ -34,7 +35,7 @@ import numpy as np
 from cluster_data import fmt, load_duc, load_duc2006, scores, split_tune_heldout
 
 import digest.stories as cc
-from digest.models import Article
+from digest.ingest.common import make_article
 from digest.text import stem, stop_words
 
 DAY = date(2026, 11, 24)
@@ -52,16 +53,16 @@ def _articles(idx, titles, texts, times, outlets, name):
     out = []
     for k in idx:
         published = None if times is None or times[k] is None else datetime.fromtimestamp(times[k], UTC)
-        out.append(
-            Article(
-                id=f"{name}-{k:05d}",
-                url=f"https://{name}.invalid/{k:05d}",
-                title=titles[k],
-                text=texts[k],
-                outlet=outlets[k],
-                published=published,
-            )
+        # Cleaned as every reader's articles are (wire codes out, missing titles from the lead).
+        article = make_article(
+            title=titles[k],
+            text=texts[k],
+            url=f"https://{name}.invalid/{k:05d}",
+            outlet=outlets[k],
+            published=published,
+            source=name,
         )
+        out.append(dataclasses.replace(article, id=f"{name}-{k:05d}"))
     return out
 
 

@@ -105,6 +105,30 @@ def test_records_json_and_jsonl(tmp_path: Path) -> None:
     ]
 
 
+def test_wire_codes_are_stripped_and_untitled_records_take_their_first_sentence(tmp_path: Path) -> None:
+    # Agency wire copy carries typesetting codes (&HT; &QL; &UR; &LR; &QC; &MD;) that are no HTML
+    # entity; a title of nothing else must not become a word every such article shares.
+    records = [
+        {
+            "title": "&HT;",
+            "text": "&UR; Flood waters rose in Hull on Monday. &LR; &QL;  More rain is due.\n\nAnd more.",
+        },
+        {"title": "&HT; &HT; ROUTINE &HT; VOTERS", "text": "Polls opened early&MD;very early."},
+        {"title": "", "text": "Ministers met in Rome. They agreed little."},
+        {"title": "Fish &amp; chips &QC;", "text": "Prices rose."},
+    ]
+    (tmp_path / "wire.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    got = read_inputs([str(tmp_path)], CAPTURED).articles
+    assert [a.title for a in got] == [
+        "Flood waters rose in Hull on Monday.",
+        "ROUTINE VOTERS",
+        "Ministers met in Rome.",
+        "Fish &amp; chips",
+    ]
+    assert got[0].text == "Flood waters rose in Hull on Monday. More rain is due.\n\nAnd more."
+    assert got[1].text == "Polls opened early \u2014 very early."
+
+
 def test_sample_day_reads_every_format(samples_dir: Path) -> None:
     result = read_inputs([str(samples_dir)], CAPTURED)
     assert result.skipped == ()

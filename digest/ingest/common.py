@@ -9,16 +9,18 @@ import unicodedata
 from email.utils import parsedate_to_datetime
 
 from ..models import Article
-from ..text import SENTENCE_END_RE, detect_language, normalize_space
+from ..text import SENTENCE_END_RE, detect_language, normalize_space, paragraphs, sentence_spans
 
 __all__ = [
     "article_id",
     "clean_body",
     "copy_id",
+    "lead_title",
     "make_article",
     "parse_datetime",
     "sanitize_text",
     "split_subheading",
+    "strip_wire_codes",
 ]
 
 # A paragraph line that ends in a short Title Case phrase with no closing punctuation is a
@@ -53,6 +55,13 @@ _UNSAFE_RE = re.compile(
     "[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
 )
 _BREAKS = frozenset("\r\x0b\x0c")  # line breaks other than \n: a break (or a space), not nothing
+# Typesetting codes of news-agency wire copy (ANPA/IPTC 7901, as in the New York Times News
+# Service feed): &HT; (tab), &QL; &QC; &QR; (quad left, centre, right: line ends), &UR; &LR;
+# (upper and lower rail: font shifts), &MD; (em dash). They are no HTML entity, so they survive
+# unescaping and arrive in titles and bodies; left in, a title "&HT;" shares its one word with
+# every such article of the day and pulls unrelated stories into one (DUC 2006's wire copy:
+# a three-day build's story of 85 articles from 12 topics; without the codes, none above 23).
+_WIRE_CODE_RE = re.compile(r"[ \t]*(?:&(?:HT|QL|QC|QR|UR|LR|MD);[ \t]*)+")
 # Publication times outside these years are typos or hostile ("9999-12-31T23:59:59-14:00"): the
 # article is kept, undated. Far from datetime's limits, so no zone shift can overflow.
 MIN_YEAR, MAX_YEAR = 1900, 2200
@@ -105,6 +114,23 @@ def sanitize_text(value: object, *, multiline: bool = False) -> str:
     return unicodedata.normalize("NFC", cleaned)
 
 
+def strip_wire_codes(text: str) -> str:
+    """Text without wire-copy typesetting codes (``&HT;``, ``&QL;``...).
+
+    A run of codes becomes one space inside a line, nothing at a line's start or end, and a dash
+    when it holds ``&MD;``."""
+    if "&" not in text:
+        return text
+
+    def swap(m: re.Match[str]) -> str:
+        if "&MD;" in m.group(0):
+            return " \u2014 "
+        at_edge = m.start() == 0 or text[m.start() - 1] == "\n" or m.end() == len(text) or text[m.end()] == "\n"
+        return "" if at_edge else " "
+
+    return _WIRE_CODE_RE.sub(swap, text)
+
+
 def clean_body(lines: list[str]) -> str:
     """Paragraph lines to a body: control characters gone, glued sub-headings dropped."""
     paras = []
@@ -148,6 +174,25 @@ def parse_datetime(value: object) -> dt.datetime | None:
         return None
 
 
+# A longer first line is a paragraph, not a title; a title made from a first sentence is cut here.
+# Not feed.MAX_TITLE_CHARS (300), which cuts a title a feed declares as such.
+TITLE_LINE_MAX_CHARS = 200
+
+
+def lead_title(text: str) -> str:
+    """A title for an article that came without one: its first sentence, cut at TITLE_LINE_MAX_CHARS."""
+    paras = paragraphs(text)
+    if not paras:
+        return ""
+    # Only as far as the first sentence break: splitting the whole body would double the Punkt
+    # work of `digest summarize` (benchmarks/bench_summarize.py), which splits it again.
+    start, end = next(sentence_spans(paras[0]), (0, len(paras[0])))
+    first = paras[0][start:end]
+    if len(first) <= TITLE_LINE_MAX_CHARS:
+        return first
+    return first[:TITLE_LINE_MAX_CHARS].rsplit(" ", 1)[0] + "\u2026"
+
+
 def make_article(
     *,
     title: str,
@@ -161,11 +206,12 @@ def make_article(
 ) -> Article:
     """An Article with cleaned fields, its stable id and its detected language (declared one as fallback).
 
-    Every reader builds its articles here, so every string passes ``sanitize_text`` once.
+    Every reader builds its articles here, so every string passes ``sanitize_text`` once, and an
+    article whose title is missing (or was only wire codes) is titled by its first sentence.
     """
-    title = clean_line(sanitize_text(title))
+    text = strip_wire_codes(sanitize_text(text, multiline=True))
+    title = clean_line(strip_wire_codes(sanitize_text(title))) or clean_line(lead_title(text))
     url = clean_line(sanitize_text(url))
-    text = sanitize_text(text, multiline=True)
     if published is not None and not MIN_YEAR <= published.year <= MAX_YEAR:
         published = None
     return Article(

@@ -105,7 +105,7 @@ def _item_article(item: FeedItem) -> Article | Skip:
     if len(text.split()) < MIN_ITEM_WORDS:
         return Skip(item.source, "feed item has no article text", "no-text")
     return make_article(
-        title=item.title or paras[0][:120],
+        title=item.title,
         text=text,
         url=item.link,
         outlet=item.outlet,

@@ -5,18 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 from ..models import Article
-from ..text import paragraphs, sentence_spans
-from .common import clean_body, clean_line, make_article
+from .common import TITLE_LINE_MAX_CHARS, clean_body, clean_line, make_article
 
 __all__ = ["parse_text_article"]
 
-# A longer first line is a paragraph, not a title (and a title made from a first sentence is cut
-# here). Not feed.MAX_TITLE_CHARS (300), which cuts a title a feed declares as such.
-TITLE_LINE_MAX_CHARS = 200
-
 
 def parse_text_article(text: str, source: str, published: dt.datetime | None = None) -> Article | None:
-    """One article from a plain-text file (None when the file holds no text)."""
+    """One article from a plain-text file (None when the file holds no text); untitled, its first sentence titles it."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     while lines and not lines[0].strip():
         lines.pop(0)
@@ -37,15 +32,4 @@ def parse_text_article(text: str, source: str, published: dt.datetime | None = N
     body = clean_body(body_lines)
     if not body:
         return None
-    if not title:
-        # Only as far as the first sentence break: splitting the whole body would double the Punkt
-        # work of `digest summarize` (benchmarks/bench_summarize.py), which splits it again.
-        lead = paragraphs(body)[0]
-        start, end = next(sentence_spans(lead))
-        first_sentence = lead[start:end]
-        title = (
-            first_sentence
-            if len(first_sentence) <= TITLE_LINE_MAX_CHARS
-            else first_sentence[:TITLE_LINE_MAX_CHARS].rsplit(" ", 1)[0] + "…"
-        )
     return make_article(title=clean_line(title), text=body, source=source, published=published)

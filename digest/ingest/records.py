@@ -49,7 +49,7 @@ def _convert(record: object, source: str) -> Article | Skip:
         return Skip(source, "record has no text", "no-text")
     paragraphs = [" ".join(p.split()) for p in text.split("\n\n")]
     return make_article(
-        title=title or text.split("\n", 1)[0][:120],
+        title=title,
         text="\n\n".join(p for p in paragraphs if p),
         url=_get(record, "url"),
         outlet=_get(record, "outlet"),
