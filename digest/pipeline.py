@@ -209,9 +209,16 @@ def _make_briefing(
     with stages.stage("label", len(linked)) as note:
         # A developing story keeps the label readers already know it by, unless it outgrew it.
         labels, label_bases = [], []
+        taken: set[str] = set()
         for s in linked:
             relabel = outgrew_label(s)
-            labels.append(story_day.label(s.articles) if relabel or not s.label else s.label)
+            label = story_day.label(s.articles) if relabel or not s.label else s.label
+            if label.casefold() in taken:
+                # Two of the day's stories under one name (a story that split continues under both, or two
+                # stories of one subject): the second is named afresh, by the best phrase still free.
+                relabel, label = True, story_day.label(s.articles, frozenset(taken))
+            taken.add(label.casefold())
+            labels.append(label)
             label_bases.append(label_basis(s, relabel))
             stages.advance()
         note.append(_plural(len(linked), "label"))

@@ -86,3 +86,59 @@ def test_a_story_in_a_non_latin_script_gets_a_label_in_its_own_words() -> None:
     ]
     day = StoryDay(story)
     assert day.label(story) == "Новый мост открыт"
+
+
+def _article(n: int, title: str, text: str):
+    import datetime as dt
+
+    from digest.models import Article
+
+    return Article(id=f"a{n}", title=title, text=text, published=dt.datetime(2026, 11, 24, 5, tzinfo=dt.UTC))
+
+
+# Four other stories of the day, so that the story's words stand out against something.
+_OTHER_DAY = [
+    ("Harbour cranes idle", "Dockers in Marlow stopped the cranes on Monday over pay."),
+    ("Orchard frost", "Apple growers lost blossom to a late frost in the valley."),
+    ("Library reopens", "The city library reopened after a roof repair that took a year."),
+    ("Cycle lane row", "Shopkeepers objected to a new cycle lane on the high street."),
+]
+
+
+def test_all_capitals_titles_and_bylines_do_not_make_names() -> None:
+    from digest.stories import StoryDay
+
+    story = [
+        _article(
+            1,
+            "EX-POLICE COMMISSIONER RELISHES BEING BACK IN HUNT FOR SMUGGLERS",
+            "By CONNIE WHITE\n\nThe former commissioner Ray Kelly joined the customs service. "
+            "Kelly said the hunt for smugglers at the border had only begun.",
+        ),
+        _article(
+            2,
+            "CUSTOMS CHIEF KELLY TARGETS SMUGGLERS",
+            "By CONNIE WHITE\n\nCustoms agents led by Kelly seized smuggled cigarettes. "
+            "The smugglers used trucks, Kelly said.",
+        ),
+    ]
+    others = [_article(10 + n, t, x) for n, (t, x) in enumerate(_OTHER_DAY)]
+    label = StoryDay([*story, *others]).label(story)
+    assert label.startswith("Kelly"), label
+    assert not any(w.isupper() and len(w) > 1 for w in label.split()), label
+
+
+def test_a_label_another_story_has_is_avoided() -> None:
+    # The pipeline names the second of two same-named stories of a day with avoid= the labels taken.
+    from digest.stories import StoryDay
+
+    story = [
+        _article(1, "Eastbank Bridge closed over cracks", "Engineers closed the Eastbank Bridge after cracks in girders."),
+        _article(2, "Cracks shut Eastbank Bridge", "Inspectors found cracks in the Eastbank Bridge; engineers shut it."),
+    ]
+    others = [_article(10 + n, t, x) for n, (t, x) in enumerate(_OTHER_DAY)]
+    day = StoryDay([*story, *others])
+    first = day.label(story)
+    second = day.label(story, frozenset({first.casefold()}))
+    assert first == "Eastbank Bridge"
+    assert second and second.casefold() != first.casefold(), second

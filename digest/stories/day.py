@@ -104,11 +104,12 @@ class StoryDay:
             groups.setdefault(cid, []).append(article)
         return list(groups.values())
 
-    def label(self, story: Sequence[Article]) -> str:
-        """A short topic phrase people would write ("Gaza aid", "Hurricane Mitch") for one of the day's stories."""
+    def label(self, story: Sequence[Article], avoid: frozenset[str] = frozenset()) -> str:
+        """A short topic phrase people would write ("Gaza aid", "Hurricane Mitch") for one of the day's stories;
+        avoid: case-folded labels other stories of the day have (another phrase is preferred to them)."""
         if self._labels is None:
             raise RuntimeError("StoryDay(labels=False) cannot label")
-        return self._labels.label([self._position[a.id] for a in story]) or _fallback_label(story)
+        return self._labels.label([self._position[a.id] for a in story], avoid) or _fallback_label(story)
 
     def headline(self, story: Sequence[Article]) -> Article:
         """The story's most central article, whose title becomes the story's headline."""

@@ -83,6 +83,8 @@ def _name_phrases(ids, flags: bytes, is_title: bool, table: _SurfaceTable, prope
 def _trim_runs(runs: list[list[tuple[str, str]]], proper) -> list[tuple[str, ...]]:
     out: list[tuple[str, ...]] = []
     for r in runs:
+        if len(r) > 1 and all(w.isupper() for w, _ in r):
+            continue  # a run set in capitals is a byline or a heading ("By CONNIE WHITE"), not a name as written
         if len(r) == 1:  # the common case, decided without the trimming loops below
             w, low = r[0]
             if low not in _GENERIC and low not in _ENTITY_CONNECT and proper.get(low, 0) > 0:
@@ -103,6 +105,28 @@ def _trim_runs(runs: list[list[tuple[str, str]]], proper) -> list[tuple[str, ...
         if len(r) == 1 and proper.get(r[0][1], 0) <= 0:
             continue
         out.append(tuple(w for w, _ in r))
+    return out
+
+
+def _unshout(title_toks, body_toks):
+    """An all-capitals title ("EX-POLICE COMMISSIONER BACK IN HUNT") with each word as its own body writes it
+    mid-sentence: capitalised (in its body's capitalised form) when the body capitalises it more often than not,
+    else in lower case, also when the body never has it. In such a title case is typography: taken at its word,
+    every word would be a name written in capitals ("HUNT commissioner")."""
+    words = [t[0] for t in title_toks]
+    if len(words) < 2 or any(ch.islower() for w in words for ch in w):
+        return title_toks
+    votes: Counter[str] = Counter()
+    forms: dict[str, str] = {}
+    for w, low, cap, ss, _br in body_toks:
+        if not ss:  # a sentence's first word is capitalised anyway
+            votes[low] += 1 if cap else -1
+            if cap:
+                forms.setdefault(low, w)
+    out = []
+    for _w, low, _cap, ss, br in title_toks:
+        cap = votes[low] > 0
+        out.append((forms[low] if cap else low, low, cap, ss, br))
     return out
 
 
@@ -174,6 +198,7 @@ class DayLabels:
             if not ss:
                 proper[low] += 1 if cap else -1
         sid = self._sid
+        title_toks = _unshout(title_toks, body_toks)
         self._lower.append(array("i", sorted({sid(low) for _w, low, cap, _ss, _br in whole_toks if not cap})))
         self._texts.append(text or "")
         self._cached.append((*self._pack(title_toks), *self._pack(body_toks)))
@@ -258,8 +283,11 @@ class DayLabels:
             )
             self._words.append((array("i", words.keys()), array("i", words.values())))
 
-    def label(self, members: Sequence[int]) -> str:
-        """A 1-3 word topic phrase for the story made of the day's articles at these positions."""
+    def label(self, members: Sequence[int], avoid: frozenset[str] = frozenset()) -> str:
+        """A 1-3 word topic phrase for the story made of the day's articles at these positions.
+
+        avoid: labels (case-folded) the day's other stories already carry; the best phrase not among
+        them is chosen when there is one."""
         n_c = len(members)
         if n_c == 0:
             return ""
@@ -324,7 +352,19 @@ class DayLabels:
             ((score(dfw[k], tfw[k], tw[k], other_words(k)), k) for k in dfw),
             key=lambda t: (-t[0], t[1]),
         )
-        return _choose_label(names, words_, sn, sw, [self._texts[i] for i in members])
+        texts = [self._texts[i] for i in members]
+        label = _choose_label(names, words_, sn, sw, texts)
+        if label.casefold() not in avoid:
+            return label
+        for k in range(1, ALTERNATIVES + 1):  # the runner-up names, then the runner-up words
+            for alt_names, alt_words in ((names[k:], words_), (names, words_[k:])):
+                alt = _choose_label(alt_names, alt_words, sn, sw, texts)
+                if alt and alt.casefold() not in avoid:
+                    return alt
+        return label
+
+
+ALTERNATIVES = 3  # runner-up names and words tried for a story whose best label another story of the day has
 
 
 def _choose_label(names, words, sn, sw, texts) -> str:
