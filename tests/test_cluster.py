@@ -133,8 +133,8 @@ def test_a_label_another_story_has_is_avoided() -> None:
     from digest.stories import StoryDay
 
     story = [
-        _article(1, "Eastbank Bridge closed over cracks", "Engineers closed the Eastbank Bridge after cracks in girders."),
-        _article(2, "Cracks shut Eastbank Bridge", "Inspectors found cracks in the Eastbank Bridge; engineers shut it."),
+        _article(1, "Eastbank Bridge closed over cracks", "Engineers closed the Eastbank Bridge: its girders cracked."),
+        _article(2, "Cracks shut Eastbank Bridge", "Inspectors found cracks in the Eastbank Bridge; it is shut."),
     ]
     others = [_article(10 + n, t, x) for n, (t, x) in enumerate(_OTHER_DAY)]
     day = StoryDay([*story, *others])
@@ -142,3 +142,24 @@ def test_a_label_another_story_has_is_avoided() -> None:
     second = day.label(story, frozenset({first.casefold()}))
     assert first == "Eastbank Bridge"
     assert second and second.casefold() != first.casefold(), second
+
+
+def test_a_label_does_not_end_on_a_modifier() -> None:
+    # "solar" stands before another word in every use: the label takes the word it goes with.
+    from digest.stories import StoryDay
+
+    story = [
+        _article(
+            1,
+            "Solar power for Kenya villages",
+            "Kenya will bring solar power to 300 villages. The solar power plan is funded by loans.",
+        ),
+        _article(
+            2,
+            "Kenya bets on solar power",
+            "Officials in Kenya said solar power is cheaper than diesel for remote solar farms.",
+        ),
+        _article(3, "Villages in Kenya get solar power", "The first villages in Kenya were connected to solar power."),
+    ]
+    others = [_article(10 + n, t, x) for n, (t, x) in enumerate(_OTHER_DAY)]
+    assert StoryDay([*story, *others]).label(story) == "Kenya solar power"

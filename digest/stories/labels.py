@@ -5,6 +5,7 @@ names and words that cover the story and set it apart from the rest of the day.
 from __future__ import annotations
 
 import math
+import re
 from array import array
 from collections import Counter
 from collections.abc import Sequence
@@ -15,6 +16,11 @@ from ..text import scan_tokens, stem
 from ._words import _ENTITY_CONNECT, _GENERIC, _ROLE, _SUFFIX
 from .features import _body_scans, _stop
 
+# A plain word is a modifier when in the day's bodies at least MODIFIER_SHARE of its MODIFIER_MIN_USES+ uses come
+# right before another content word (no stop word or punctuation between): "global" (warming), "solar" (energy).
+# A label never ends on one: it takes the word the modifier mostly goes with in the story, or the next word.
+MODIFIER_SHARE = 0.75
+MODIFIER_MIN_USES = 3
 LABEL_TITLE_BONUS = 1.0  # a title mention counts like full coverage again: headlines name the story
 
 
@@ -232,7 +238,15 @@ class DayLabels:
             if code not in self._stem:
                 self._stem[code] = stem(low)
             plain[i] = code
+        before_word = np.zeros(len(self._strings), np.int64)  # per plain-word code: times a plain word follows it
+        uses = np.zeros(len(self._strings), np.int64)  # ...and times it occurs, in bodies
         for title_ids, title_flags, body_ids, body_flags in cached:
+            if len(body_ids) > 1:
+                codes = plain[np.frombuffer(body_ids, dtype=np.int32)]
+                joined = (np.frombuffer(body_flags, dtype=np.uint8)[1:] & 3) == 0  # no stop or break between
+                here = codes[:-1] >= 0
+                np.add.at(before_word, codes[:-1][here & joined & (codes[1:] >= 0)], 1)
+                np.add.at(uses, codes[codes >= 0], 1)
             names: Counter[int] = Counter()
             tnames: set[int] = set()
             surfaces: Counter[tuple[int, int]] = Counter()
@@ -282,6 +296,16 @@ class DayLabels:
                 )
             )
             self._words.append((array("i", words.keys()), array("i", words.values())))
+        # A word that mostly stands before another ("global warming", "nuclear talks") modifies it: an
+        # adjective or a noun used as one, which names nothing alone ("Arctic global").
+        mod: Counter[str] = Counter()
+        total: Counter[str] = Counter()
+        for code in np.flatnonzero(uses).tolist():
+            mod[self._stem[code]] += int(before_word[code])
+            total[self._stem[code]] += int(uses[code])
+        self._modifiers = frozenset(
+            k for k, n in total.items() if n >= MODIFIER_MIN_USES and mod[k] >= MODIFIER_SHARE * n
+        )
 
     def label(self, members: Sequence[int], avoid: frozenset[str] = frozenset()) -> str:
         """A 1-3 word topic phrase for the story made of the day's articles at these positions.
@@ -353,12 +377,12 @@ class DayLabels:
             key=lambda t: (-t[0], t[1]),
         )
         texts = [self._texts[i] for i in members]
-        label = _choose_label(names, words_, sn, sw, texts)
+        label = _choose_label(names, words_, sn, sw, texts, self._modifiers)
         if label.casefold() not in avoid:
             return label
         for k in range(1, ALTERNATIVES + 1):  # the runner-up names, then the runner-up words
             for alt_names, alt_words in ((names[k:], words_), (names, words_[k:])):
-                alt = _choose_label(alt_names, alt_words, sn, sw, texts)
+                alt = _choose_label(alt_names, alt_words, sn, sw, texts, self._modifiers)
                 if alt and alt.casefold() not in avoid:
                     return alt
         return label
@@ -367,9 +391,10 @@ class DayLabels:
 ALTERNATIVES = 3  # runner-up names and words tried for a story whose best label another story of the day has
 
 
-def _choose_label(names, words, sn, sw, texts) -> str:
+def _choose_label(names, words, sn, sw, texts, modifiers=frozenset()) -> str:
     """Either the best name alone when it has 2+ words and beats every plain word, or the best name followed by the
-    best plain word; without names, the two best plain words."""
+    best plain word (a modifier with the word it goes with: "China solar energy"); without names, the two best plain
+    words."""
     if not names and not words:
         return ""
     if not names:
@@ -387,12 +412,34 @@ def _choose_label(names, words, sn, sw, texts) -> str:
         return label
     for _sc, k in words:
         disp = _display(sw[k])
-        if stem(disp) not in best:
-            written = disp[:1].upper() + disp[1:] + " " + label
-            if any(written in x for x in texts):  # "Hurricane Mitch" rather than "Mitch hurricane"
-                return written
-            return label + " " + disp
+        if stem(disp) in best:
+            continue
+        if k in modifiers:  # "solar" names nothing alone: "China solar energy", with the word it mostly modifies
+            head = _head_word(disp, texts)
+            if not head:
+                continue
+            disp += " " + head
+        written = disp[:1].upper() + disp[1:] + " " + label
+        if any(written in x for x in texts):  # "Hurricane Mitch" rather than "Mitch hurricane"
+            return written
+        return label + " " + disp
     return label
+
+
+def _head_word(word: str, texts: Sequence[str]) -> str:
+    """The lower-case content word that most often follows word in the story's texts (at least twice), or ""."""
+    after = re.compile(r"\b" + re.escape(word) + r"[ -]([a-z][a-z'-]*[a-z])\b", re.IGNORECASE)
+    stop = _stop()
+    found: Counter[str] = Counter()
+    for text in texts:
+        for m in after.finditer(text):
+            nxt = m.group(1)
+            if nxt.islower() and nxt not in stop and len(nxt) > 2:
+                found[nxt] += 1
+    if not found:
+        return ""
+    best, n = min(found.items(), key=lambda kv: (-kv[1], kv[0]))
+    return best if n >= 2 else ""
 
 
 def label_cluster(
