@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from digest import continuity  # noqa: E402
+from digest.stories import continuity  # noqa: E402
 from digest.ingest import read_inputs  # noqa: E402
 from digest.ingest.common import make_article  # noqa: E402
 from digest.models import Article, PriorStory  # noqa: E402
