@@ -26,10 +26,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from digest.stories import continuity  # noqa: E402
 from digest.ingest import read_inputs  # noqa: E402
 from digest.ingest.common import make_article  # noqa: E402
 from digest.models import Article, PriorStory  # noqa: E402
+from digest.stories import cluster_articles, continuity  # noqa: E402
 from digest.stories.continuity import (  # noqa: E402
     ANCHORS_NEEDED,
     LINK_THRESHOLD,
@@ -38,7 +38,6 @@ from digest.stories.continuity import (  # noqa: E402
     signature_similarity,
     story_terms,
 )
-from digest.stories import cluster_articles  # noqa: E402
 
 CAPTURED = dt.datetime(2026, 11, 24, 6, 30, tzinfo=dt.UTC)
 THREE_DAYS = ROOT / "tests" / "fixtures" / "three_days"

@@ -17,9 +17,12 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from scipy import sparse
+from scipy.optimize import linear_sum_assignment
+from scipy.sparse.csgraph import connected_components
 
 from ..models import Article, PreviousEdition, PriorStory, StoryStatus, Told
 from ..text import letter_words, stem, stop_words, sumy_language
@@ -76,6 +79,10 @@ ANCHORS_NEEDED = 2
 # from (a one-article story's label names a detail: "Swiss accounts" on a story of Pinochet's
 # arrest once it has 3+ articles); below that it keeps the label readers know it by.
 RELABEL_GROWTH = 3
+# Today's groups or earlier stories in one connected component of the candidate links beyond which
+# it is matched greedily rather than by an optimal assignment (cubic in the component's size).
+MAX_ASSIGN = 200
+_SIM_SCALE = 10**6  # similarities weigh in the assignment to the millionth
 _BLOCK_ROWS = 1024  # today's stories compared per sparse product: bounds its memory
 _ROUND = 6  # signature weights are stored and compared at this precision
 
@@ -188,6 +195,95 @@ def _anchored(a: Sequence[tuple[str, float]], b: Sequence[tuple[str, float]]) ->
     return shared_anchors(a, b) >= min(ANCHORS_NEEDED, len(a), len(b))
 
 
+class _Candidate(NamedTuple):
+    """A possible link, sorted best first: most shared articles, most similar, latest day, then the ids."""
+
+    neg_shared: int
+    neg_sim: float
+    neg_day: int
+    story_id: str  # the earlier story's
+    fresh: str  # the group's own id, were it new
+    group: int  # its index among today's groups
+
+
+def _match(candidates: Sequence[_Candidate]) -> dict[int, tuple[str, float]]:
+    """The one-to-one links chosen among candidates: group index -> (earlier story id, similarity).
+
+    Per connected component of the candidate graph, the assignment with the most shared articles
+    and then the greatest total similarity (scipy's linear_sum_assignment), ties to the links
+    that come first in candidate order. Greedy, taking each link in that order while both ends are
+    free, would let one group's best link take the only story another group could continue.
+    A component larger than MAX_ASSIGN on a side is matched greedily, so a day with many
+    look-alike stories stays near-linear.
+    """
+    ordered = sorted(candidates)
+    groups = sorted({c.group for c in ordered})
+    stories = sorted({c.story_id for c in ordered})
+    if not ordered:
+        return {}
+    row = {g: n for n, g in enumerate(groups)}
+    col = {sid: len(groups) + n for n, sid in enumerate(stories)}
+    edges = sparse.coo_matrix(
+        (np.ones(len(ordered)), ([row[c.group] for c in ordered], [col[c.story_id] for c in ordered])),
+        shape=(len(row) + len(col),) * 2,
+    )
+    _count, component = connected_components(edges, directed=False)
+    parts: dict[int, list[_Candidate]] = {}
+    for c in ordered:  # each part keeps candidate order
+        parts.setdefault(int(component[row[c.group]]), []).append(c)
+    links: dict[int, tuple[str, float]] = {}
+    for part in parts.values():
+        chosen = _assign(part)
+        if chosen is None:
+            chosen = _greedy(part)
+        links.update((c.group, (c.story_id, -c.neg_sim)) for c in chosen)
+    return links
+
+
+def _greedy(part: Sequence[_Candidate]) -> list[_Candidate]:
+    chosen, linked, taken = [], set(), set()
+    for c in part:
+        if c.group not in linked and c.story_id not in taken:
+            chosen.append(c)
+            linked.add(c.group)
+            taken.add(c.story_id)
+    return chosen
+
+
+def _assign(part: Sequence[_Candidate]) -> list[_Candidate] | None:
+    """The best assignment of one component (in candidate order), or None when it is too large to solve."""
+    groups = sorted({c.group for c in part})
+    stories = sorted({c.story_id for c in part})
+    if len(part) == 1 or len(groups) == 1 or len(stories) == 1:
+        return _greedy(part)  # a star: the first candidate is the best assignment
+    if max(len(groups), len(stories)) > MAX_ASSIGN:
+        return None
+    # Integer weights, exact in float64 (< 2**53), that order assignments as tuples: links made,
+    # then shared articles, then total similarity (in millionths), then a tie-break favouring
+    # the links that come first. Each unit outweighs any total of the units below it.
+    pairs = min(len(groups), len(stories))
+    tie = pairs * len(part) + 1
+    sim_unit = (pairs * _SIM_SCALE + 1) * tie
+    most_shared = sum(sorted((-c.neg_shared for c in part), reverse=True)[:pairs])
+    link_unit = (most_shared + 1) * sim_unit
+    if (pairs + 1) * link_unit >= 2**53:
+        return None
+    weights = [
+        link_unit - c.neg_shared * sim_unit + round(-c.neg_sim * _SIM_SCALE) * tie + (len(part) - n)
+        for n, c in enumerate(part)
+    ]
+    row = {g: n for n, g in enumerate(groups)}
+    col = {sid: n for n, sid in enumerate(stories)}
+    matrix = np.zeros((len(groups), len(stories)), dtype=np.float64)
+    which: dict[tuple[int, int], _Candidate] = {}
+    for c, w in zip(part, weights, strict=True):
+        matrix[row[c.group], col[c.story_id]] = w
+        which[(row[c.group], col[c.story_id])] = c
+    rows, cols = linear_sum_assignment(matrix, maximize=True)
+    picked = [which[(int(r), int(k))] for r, k in zip(rows, cols, strict=True) if (int(r), int(k)) in which]
+    return sorted(picked)
+
+
 def link_stories(
     groups: Sequence[Sequence[Article]], previous: Sequence[PriorStory], day: dt.date
 ) -> list[LinkedGroup]:
@@ -235,16 +331,9 @@ def link_stories(
         sim, n_shared = best_sim.get(key, 0.0), shared.get(key, 0)
         if n_shared or sim >= LINK_THRESHOLD:
             latest = earlier[versions[sid][-1]].day
-            candidates.append((-n_shared, -sim, -latest.toordinal(), sid, fresh[i], i))
-    candidates.sort()
-
-    links: dict[int, tuple[str, float]] = {}
-    taken: set[str] = set()
-    for _n, neg_sim, _day, sid, _fresh, i in candidates:
-        if i in links or sid in taken:
-            continue
-        links[i] = (sid, -neg_sim)
-        taken.add(sid)
+            candidates.append(_Candidate(-n_shared, -sim, -latest.toordinal(), sid, fresh[i], i))
+    links = _match(candidates)
+    taken = {sid for sid, _sim in links.values()}
 
     out = []
     for i, g in enumerate(members):
