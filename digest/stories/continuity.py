@@ -34,8 +34,10 @@ __all__ = [
     "ANCHOR_TERMS",
     "LINK_THRESHOLD",
     "LOOKBACK_DAYS",
+    "ONE_ANCHOR_REST",
     "RELABEL_GROWTH",
     "LinkedGroup",
+    "anchored",
     "label_basis",
     "link_stories",
     "outgrew_label",
@@ -75,6 +77,8 @@ MAX_POSTINGS = 400
 # too few: word order at the top shifts between days and 2 of DUC's 20 continuing stories were lost.
 ANCHOR_TERMS = 10
 ANCHORS_NEEDED = 2
+# ... or one anchor term, when the pair's cosine without it is still ONE_ANCHOR_REST.
+ONE_ANCHOR_REST = 0.1
 # A developing story is re-labelled once it has this many times the articles its label was chosen
 # from (a one-article story's label names a detail: "Swiss accounts" on a story of Pinochet's
 # arrest once it has 3+ articles); below that it keeps the label readers know it by.
@@ -186,13 +190,25 @@ def _similar_pairs(
             for k in np.lexsort((cols, -vals))[:LINK_CANDIDATES]:
                 i, j = start + row, int(cols[k])
                 exact = signature_similarity(today[i], earlier[j].terms)
-                if exact >= LINK_THRESHOLD and _anchored(today[i], earlier[j].terms):
+                if exact >= LINK_THRESHOLD and anchored(today[i], earlier[j].terms, exact):
                     pairs[(i, j)] = exact
     return pairs
 
 
-def _anchored(a: Sequence[tuple[str, float]], b: Sequence[tuple[str, float]]) -> bool:
-    return shared_anchors(a, b) >= min(ANCHORS_NEEDED, len(a), len(b))
+def anchored(a: Sequence[tuple[str, float]], b: Sequence[tuple[str, float]], similarity: float) -> bool:
+    """True when a similarity link is anchored: ANCHORS_NEEDED anchor terms in common, or one and ONE_ANCHOR_REST.
+
+    similarity: the two signatures' cosine (signature_similarity); one shared anchor term is
+    enough when the cosine without it is still ONE_ANCHOR_REST.
+    """
+    top_a, top_b = {t for t, _w in a[:ANCHOR_TERMS]}, {t for t, _w in b[:ANCHOR_TERMS]}
+    anchors = top_a & top_b
+    if len(anchors) >= min(ANCHORS_NEEDED, len(a), len(b)):
+        return True
+    if not anchors:
+        return False
+    weights_a, weights_b = dict(a), dict(b)
+    return similarity - sum(weights_a[t] * weights_b[t] for t in anchors) >= ONE_ANCHOR_REST
 
 
 class _Candidate(NamedTuple):
@@ -357,10 +373,18 @@ def _label_base(group: LinkedGroup) -> int:
 
 
 def outgrew_label(group: LinkedGroup) -> bool:
-    """True when a developing story has RELABEL_GROWTH times the articles its label was chosen from."""
+    """True when a developing story has RELABEL_GROWTH times the articles its label was chosen from.
+
+    Unless a word of its label is still among today's ANCHOR_TERMS heaviest terms: the label then
+    still names what the story is most about, whatever else it took in.
+    """
     if group.status != "developing" or not group.continued:
         return False
-    return len(group.articles) >= RELABEL_GROWTH * _label_base(group)
+    if len(group.articles) < RELABEL_GROWTH * _label_base(group):
+        return False
+    language = sumy_language(group.articles[0].language) if group.articles else "english"
+    named = {stem(w.lower(), language) for w in letter_words(group.label)}
+    return not named & {t for t, _w in group.terms[:ANCHOR_TERMS]}
 
 
 def label_basis(group: LinkedGroup, relabelled: bool) -> int:
