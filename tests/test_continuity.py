@@ -135,10 +135,14 @@ def test_shared_article_forces_a_link_and_is_not_new() -> None:
 
 
 def test_shared_articles_outrank_similarity() -> None:
+    # A link weighs its cosine plus the share of today's articles the earlier story had: the story
+    # that held today's only article outranks one merely close in text.
     strike = [_article("a1", "Tarnby dock strike goes on", STRIKE)]
     by_terms = _prior(strike, sid="by-terms", label="Similar")
     by_article = _prior([_article("f1", "frog", FROG)], sid="by-article", label="Shared", ids=("b1",))
-    today = [_article("b1", "Tarnby dock strike goes on", STRIKE)]
+    today = [_article("b1", "Tarnby strike: talks on cranes and pay", STRIKE.replace("stayed", "remained"))]
+    [sig] = story_terms([today])
+    assert LINK_THRESHOLD <= signature_similarity(sig, by_terms.terms) < 1.0
     [linked] = link_stories([today], [by_terms, by_article], TODAY)
     assert linked.story_id == "by-article"
 
@@ -183,6 +187,14 @@ def test_assignment_keeps_both_stories_where_greedy_would_lose_one(monkeypatch: 
         by_article = {lg.articles[0].id: lg for lg in link_stories(groups, previous, TODAY)}
         assert (by_article["g1"].story_id, by_article["e1"].story_id) == ("y", "x")
         assert by_article["f1"].status == "new"  # an unrelated story is still not linked
+    # The same when x also held one of the mixed story's four articles: one shared article adds a
+    # quarter to that link, not enough to cost the strike story its only continuation.
+    more = [
+        _article(f"g{n}", "Tarnby strike and a Kettle Peak comet", STRIKE + " " + COMET, 7 + n) for n in range(2, 5)
+    ]
+    x_held = PriorStory(YESTERDAY, "x", "X", ("x1", "g4"), x.terms)
+    by_article = {lg.articles[0].id: lg for lg in link_stories([both + more, strike], [x_held, y], TODAY)}
+    assert (by_article["g1"].story_id, by_article["e1"].story_id) == ("y", "x")
     # A component too large to solve is matched greedily: the closest pair first.
     monkeypatch.setattr(continuity, "MAX_ASSIGN", 1)
     by_article = {lg.articles[0].id: lg for lg in link_stories([both, strike], [x, y], TODAY)}

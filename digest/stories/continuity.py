@@ -85,7 +85,7 @@ ONE_ANCHOR_REST = 0.1
 RELABEL_GROWTH = 3
 # Today's groups or earlier stories in one connected component of the candidate links beyond which
 # it is matched greedily rather than by an optimal assignment (cubic in the component's size).
-MAX_ASSIGN = 200
+MAX_ASSIGN = 100
 _SIM_SCALE = 10**6  # similarities weigh in the assignment to the millionth
 _BLOCK_ROWS = 1024  # today's stories compared per sparse product: bounds its memory
 _ROUND = 6  # signature weights are stored and compared at this precision
@@ -212,8 +212,9 @@ def anchored(a: Sequence[tuple[str, float]], b: Sequence[tuple[str, float]], sim
 
 
 class _Candidate(NamedTuple):
-    """A possible link, sorted best first: most shared articles, most similar, latest day, then the ids."""
+    """A possible link, sorted best first: strongest, most shared articles, most similar, latest day, then the ids."""
 
+    neg_strength: float  # the cosine plus the share of the group's articles the earlier story had
     neg_shared: int
     neg_sim: float
     neg_day: int
@@ -225,18 +226,17 @@ class _Candidate(NamedTuple):
 def _match(candidates: Sequence[_Candidate]) -> dict[int, tuple[str, float]]:
     """The one-to-one links chosen among candidates: group index -> (earlier story id, similarity).
 
-    Per connected component of the candidate graph, the assignment with the most shared articles
-    and then the greatest total similarity (scipy's linear_sum_assignment), ties to the links
-    that come first in candidate order. Greedy, taking each link in that order while both ends are
-    free, would let one group's best link take the only story another group could continue.
-    A component larger than MAX_ASSIGN on a side is matched greedily, so a day with many
-    look-alike stories stays near-linear.
+    Per connected component of the candidate graph, the assignment of greatest total strength
+    (scipy's linear_sum_assignment), ties to the links that come first in candidate order. Greedy,
+    taking each link in that order while both ends are free, lets one group's best link take the
+    only story another group could continue. A component larger than MAX_ASSIGN on a side is
+    matched greedily, so a day with many look-alike stories stays near-linear.
     """
     ordered = sorted(candidates)
-    groups = sorted({c.group for c in ordered})
-    stories = sorted({c.story_id for c in ordered})
     if not ordered:
         return {}
+    groups = sorted({c.group for c in ordered})
+    stories = sorted({c.story_id for c in ordered})
     row = {g: n for n, g in enumerate(groups)}
     col = {sid: len(groups) + n for n, sid in enumerate(stories)}
     edges = sparse.coo_matrix(
@@ -270,30 +270,22 @@ def _assign(part: Sequence[_Candidate]) -> list[_Candidate] | None:
     """The best assignment of one component (in candidate order), or None when it is too large to solve."""
     groups = sorted({c.group for c in part})
     stories = sorted({c.story_id for c in part})
-    if len(part) == 1 or len(groups) == 1 or len(stories) == 1:
-        return _greedy(part)  # a star: the first candidate is the best assignment
+    if len(groups) == 1 or len(stories) == 1:
+        return _greedy(part)  # a star: its first candidate is the best assignment
     if max(len(groups), len(stories)) > MAX_ASSIGN:
         return None
-    # Integer weights, exact in float64 (< 2**53), that order assignments as tuples: links made,
-    # then shared articles, then total similarity (in millionths), then a tie-break favouring
-    # the links that come first. Each unit outweighs any total of the units below it.
+    # Integer weights, exact in float64: total strength in millionths first, then a tie-break
+    # favouring the links that come first, which no total of it can outweigh a millionth.
     pairs = min(len(groups), len(stories))
     tie = pairs * len(part) + 1
-    sim_unit = (pairs * _SIM_SCALE + 1) * tie
-    most_shared = sum(sorted((-c.neg_shared for c in part), reverse=True)[:pairs])
-    link_unit = (most_shared + 1) * sim_unit
-    if (pairs + 1) * link_unit >= 2**53:
+    if pairs * (_SIM_SCALE + 1) * tie >= 2**53:
         return None
-    weights = [
-        link_unit - c.neg_shared * sim_unit + round(-c.neg_sim * _SIM_SCALE) * tie + (len(part) - n)
-        for n, c in enumerate(part)
-    ]
     row = {g: n for n, g in enumerate(groups)}
     col = {sid: n for n, sid in enumerate(stories)}
     matrix = np.zeros((len(groups), len(stories)), dtype=np.float64)
     which: dict[tuple[int, int], _Candidate] = {}
-    for c, w in zip(part, weights, strict=True):
-        matrix[row[c.group], col[c.story_id]] = w
+    for n, c in enumerate(part):
+        matrix[row[c.group], col[c.story_id]] = round(-c.neg_strength * _SIM_SCALE) * tie + (len(part) - n)
         which[(row[c.group], col[c.story_id])] = c
     rows, cols = linear_sum_assignment(matrix, maximize=True)
     picked = [which[(int(r), int(k))] for r, k in zip(rows, cols, strict=True) if (int(r), int(k)) in which]
@@ -329,6 +321,7 @@ def link_stories(
 
     sims = _similar_pairs(signatures, earlier)
     shared: Counter[tuple[int, str]] = Counter()
+    sizes = [len(dict.fromkeys(x.id for x in g)) for g in members]
     for i, g in enumerate(members):
         for a in dict.fromkeys(x.id for x in g):
             for sid in owners.get(a, ()):
@@ -347,7 +340,8 @@ def link_stories(
         sim, n_shared = best_sim.get(key, 0.0), shared.get(key, 0)
         if n_shared or sim >= LINK_THRESHOLD:
             latest = earlier[versions[sid][-1]].day
-            candidates.append(_Candidate(-n_shared, -sim, -latest.toordinal(), sid, fresh[i], i))
+            strength = round(sim + n_shared / sizes[i], 9)
+            candidates.append(_Candidate(-strength, -n_shared, -sim, -latest.toordinal(), sid, fresh[i], i))
     links = _match(candidates)
     taken = {sid for sid, _sim in links.values()}
 
