@@ -6,8 +6,11 @@ stories recorded for the LOOKBACK_DAYS days before D. A group that shares an art
 earlier story, or whose signature is close enough to one (cosine >= LINK_THRESHOLD), continues
 it: it keeps that story's id and label and is "developing". Everything else is "new".
 
-The matching is one to one and greedy in a fixed order, so it never depends on dict or set
-order: shared articles first, then similarity, then the more recent day, then the ids.
+A link on similarity also needs anchor terms in common (see anchored). The matching is one to
+one: each possible link weighs its cosine plus the share of the group's articles the earlier
+story had, and each connected component of the possible links takes the assignment of greatest
+total weight, ties to the links that sort first (weight, shared articles, similarity, the more
+recent day, then the ids), so it never depends on dict or set order.
 """
 
 from __future__ import annotations
@@ -77,16 +80,29 @@ MAX_POSTINGS = 400
 # too few: word order at the top shifts between days and 2 of DUC's 20 continuing stories were lost.
 ANCHOR_TERMS = 10
 ANCHORS_NEEDED = 2
-# ... or one anchor term, when the pair's cosine without it is still ONE_ANCHOR_REST.
+# ... or just one, when the pair's cosine without that term's share is still ONE_ANCHOR_REST: a
+# false pair on one anchor is one shared name and little else, a continuing story on a broad
+# topic shares one top term and many lesser ones. Measured (eval_update.py's stored signatures;
+# pairs with cosine >= 0.2 and one anchor): on the synthetic 100k day's 14,262 false pairs the
+# rest is <= 0.093 (<= 0.062 at 10k), so 0.1 adds no false candidate there; on DUC 2006's tuning
+# half its same-topic pairs keep 0.103, 0.171 and 0.239 and no different-topic pair has one
+# anchor. Held out: DUC 2006's odd topics' same-topic pairs keep 0.143-0.279 (Africa malaria and
+# Columbine continue now) and DUC 2004's only such different-topic pair 0.159 (not linked: its
+# story continues its own). Not lower: the synthetic tail (7 false pairs from 0.08 at 100k).
 ONE_ANCHOR_REST = 0.1
 # A developing story is re-labelled once it has this many times the articles its label was chosen
 # from (a one-article story's label names a detail: "Swiss accounts" on a story of Pinochet's
-# arrest once it has 3+ articles); below that it keeps the label readers know it by.
+# arrest once it has 3+ articles) and no word of its label is among its ANCHOR_TERMS heaviest
+# terms any more; otherwise it keeps the label readers know it by. (DUC 2006's only relabel, an
+# 85-article day-3 merge of autism with arthritis, evolution and a tribe, went from "Alan Unis
+# autism" to "Association school" while "autism" was still its heaviest term.)
 RELABEL_GROWTH = 3
-# Today's groups or earlier stories in one connected component of the candidate links beyond which
-# it is matched greedily rather than by an optimal assignment (cubic in the component's size).
+# Today's groups or earlier stories in one connected component of the possible links beyond which
+# the component is matched greedily (in candidate order) rather than by the best assignment,
+# whose work is cubic in its size. Components are small: at most 4 a side on the synthetic 100k
+# day, a handful on DUC's merged topics.
 MAX_ASSIGN = 100
-_SIM_SCALE = 10**6  # similarities weigh in the assignment to the millionth
+_SIM_SCALE = 10**6  # link weights count in the assignment to the millionth
 _BLOCK_ROWS = 1024  # today's stories compared per sparse product: bounds its memory
 _ROUND = 6  # signature weights are stored and compared at this precision
 
@@ -212,9 +228,9 @@ def anchored(a: Sequence[tuple[str, float]], b: Sequence[tuple[str, float]], sim
 
 
 class _Candidate(NamedTuple):
-    """A possible link, sorted best first: strongest, most shared articles, most similar, latest day, then the ids."""
+    """A possible link, sorted best first: heaviest, most shared articles, most similar, latest day, then the ids."""
 
-    neg_strength: float  # the cosine plus the share of the group's articles the earlier story had
+    neg_weight: float  # the cosine plus the share of the group's articles the earlier story had
     neg_shared: int
     neg_sim: float
     neg_day: int
@@ -226,7 +242,7 @@ class _Candidate(NamedTuple):
 def _match(candidates: Sequence[_Candidate]) -> dict[int, tuple[str, float]]:
     """The one-to-one links chosen among candidates: group index -> (earlier story id, similarity).
 
-    Per connected component of the candidate graph, the assignment of greatest total strength
+    Per connected component of the candidate graph, the assignment of greatest total weight
     (scipy's linear_sum_assignment), ties to the links that come first in candidate order. Greedy,
     taking each link in that order while both ends are free, lets one group's best link take the
     only story another group could continue. A component larger than MAX_ASSIGN on a side is
@@ -274,7 +290,7 @@ def _assign(part: Sequence[_Candidate]) -> list[_Candidate] | None:
         return _greedy(part)  # a star: its first candidate is the best assignment
     if max(len(groups), len(stories)) > MAX_ASSIGN:
         return None
-    # Integer weights, exact in float64: total strength in millionths first, then a tie-break
+    # Integer weights, exact in float64: total weight in millionths first, then a tie-break
     # favouring the links that come first, which no total of it can outweigh a millionth.
     pairs = min(len(groups), len(stories))
     tie = pairs * len(part) + 1
@@ -285,7 +301,7 @@ def _assign(part: Sequence[_Candidate]) -> list[_Candidate] | None:
     matrix = np.zeros((len(groups), len(stories)), dtype=np.float64)
     which: dict[tuple[int, int], _Candidate] = {}
     for n, c in enumerate(part):
-        matrix[row[c.group], col[c.story_id]] = round(-c.neg_strength * _SIM_SCALE) * tie + (len(part) - n)
+        matrix[row[c.group], col[c.story_id]] = round(-c.neg_weight * _SIM_SCALE) * tie + (len(part) - n)
         which[(row[c.group], col[c.story_id])] = c
     rows, cols = linear_sum_assignment(matrix, maximize=True)
     picked = [which[(int(r), int(k))] for r, k in zip(rows, cols, strict=True) if (int(r), int(k)) in which]
@@ -340,8 +356,8 @@ def link_stories(
         sim, n_shared = best_sim.get(key, 0.0), shared.get(key, 0)
         if n_shared or sim >= LINK_THRESHOLD:
             latest = earlier[versions[sid][-1]].day
-            strength = round(sim + n_shared / sizes[i], 9)
-            candidates.append(_Candidate(-strength, -n_shared, -sim, -latest.toordinal(), sid, fresh[i], i))
+            weight = round(sim + n_shared / sizes[i], 9)
+            candidates.append(_Candidate(-weight, -n_shared, -sim, -latest.toordinal(), sid, fresh[i], i))
     links = _match(candidates)
     taken = {sid for sid, _sim in links.values()}
 
