@@ -23,6 +23,12 @@ first settings, not tuned: the halves are printed apart so that tuning can start
   counted apart, as "split". When clustering merges two topics into one story on a day, that
   story continues one of them and the other topic has no story of its own that day: clustering's
   loss, not continuity's, and not counted.
+- reachable (a second figure; the strict one above is unchanged): the continuing stories whose
+  signature (as the store recorded it) shares at least one of its ANCHOR_TERMS heaviest terms
+  with, and has a cosine >= REACHABLE_COSINE to, the signature of at least one of those earlier
+  stories of its topic. DUC 2006's broad query topics hold one-article stories with nothing in
+  common with their topic's earlier stories (a writer's biography in "Generation X"): no
+  comparison of the texts could link them, and this figure leaves them out.
 - repetition: for each developing topic story, the share of its summary's word bigrams (lower-cased
   words, as sets) that the previous edition's summary of the story already had; for the update
   summaries the build wrote, and for today's method before this change (a generic summary of the
@@ -56,12 +62,14 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.cluster_data import first_sentence  # noqa: E402
 from digest.models import Article, Told  # noqa: E402
-from digest.stories.continuity import LOOKBACK_DAYS  # noqa: E402
+from digest.store import open_store  # noqa: E402
+from digest.stories.continuity import LOOKBACK_DAYS, shared_anchors, signature_similarity  # noqa: E402
 from digest.summaries.summarize import summarize_story  # noqa: E402
 
 SHARED = Path(os.environ.get("DIGEST_SHARED", ROOT.parent / "shared"))
 DAYS = (dt.date(2026, 3, 2), dt.date(2026, 3, 3), dt.date(2026, 3, 4))
 WORDS = 100  # the briefing's default summary_words
+REACHABLE_COSINE = 0.1  # below this and with no anchor term in common, nothing in the texts links two stories
 _WORD = re.compile(r"[a-z0-9]+")
 
 Record = dict[str, str]  # one JSONL record as digest reads it
@@ -200,6 +208,8 @@ def _evaluate(name: str, days: dict[int, dict[str, list[Record]]], briefings: li
     rows: dict[str, Counter[str]] = {h: Counter() for h in halves}
     repeat: dict[str, dict[str, list[float]]] = {h: {"update": [], "generic": []} for h in halves}
     relabelled: list[str] = []
+    with open_store(f"sqlite:///{work / 'digest.db'}") as store:
+        recorded = {(p.day, p.story_id): p.terms for p in store.stories_between(DAYS[0], DAYS[-1])}
     generic_cache: dict[tuple[int, str], tuple[str, ...]] = {}
 
     def generic(d: int, story: dict) -> tuple[str, ...]:
@@ -227,6 +237,14 @@ def _evaluate(name: str, days: dict[int, dict[str, list[Record]]], briefings: li
             if not earlier:
                 continue
             earlier_ids = {e["id"] for e in earlier}
+            mine = recorded[(DAYS[d], story["id"])]
+            reachable = any(
+                shared_anchors(mine, recorded[(DAYS[e], x["id"])]) >= 1
+                and signature_similarity(mine, recorded[(DAYS[e], x["id"])]) >= REACHABLE_COSINE
+                for e in window
+                for x in briefings[e]["stories"]
+                if _leaders(x) & tops
+            )
             if story["id"] not in earlier_ids:
                 # Another of today's stories of the same topic carries the earlier id: clustering
                 # split the topic today, and only one part can continue it (one to one).
@@ -235,9 +253,12 @@ def _evaluate(name: str, days: dict[int, dict[str, list[Record]]], briefings: li
                 else:
                     rows[half]["lost"] += 1
                     rows[half]["continuing"] += 1
+                    rows[half]["reachable"] += reachable
                 continue
             rows[half]["continuing"] += 1
             rows[half]["kept"] += 1
+            rows[half]["reachable"] += reachable
+            rows[half]["reachable kept"] += reachable
             if story["status"] != "developing":
                 continue
             prev_day = DAYS.index(dt.date.fromisoformat(story["previous"][-1]["date"]))
@@ -251,12 +272,15 @@ def _evaluate(name: str, days: dict[int, dict[str, list[Record]]], briefings: li
     for half in halves:
         r = rows[half]
         share = r["kept"] / r["continuing"] if r["continuing"] else float("nan")
+        reach = r["reachable kept"] / r["reachable"] if r["reachable"] else float("nan")
         up, gen = repeat[half]["update"], repeat[half]["generic"]
         mean = lambda xs: sum(xs) / len(xs) if xs else float("nan")  # noqa: E731
         print(
             f"  {half:9s} continuity: {r['kept']}/{r['continuing']} kept ({share:.1%}), {r['lost']} lost, "
             f"{r['false']} false continuations ({r['split']} more stories were a topic split in two by "
-            f"clustering that day, the other part continuing it); repetition of the previous summary's bigrams over "
+            f"clustering that day, the other part continuing it); reachable (>= 1 anchor term and cosine >= "
+            f"{REACHABLE_COSINE} with an earlier story of its topic): {r['reachable kept']}/{r['reachable']} kept "
+            f"({reach:.1%}); repetition of the previous summary's bigrams over "
             f"{len(up)} developing stories: update {mean(up):.1%} (max {max(up, default=0):.1%}), "
             f"today's method {mean(gen):.1%} (max {max(gen, default=0):.1%})"
         )

@@ -17,7 +17,7 @@ from digest.config import Settings
 from digest.models import Article, PriorStory, Story
 from digest.pipeline import build_day
 from digest.store import SCHEMA_VERSION, open_store
-from digest.stories import story_id
+from digest.stories import continuity, story_id
 from digest.stories.continuity import (
     ANCHOR_TERMS,
     LINK_THRESHOLD,
@@ -135,10 +135,14 @@ def test_shared_article_forces_a_link_and_is_not_new() -> None:
 
 
 def test_shared_articles_outrank_similarity() -> None:
+    # A link weighs its cosine plus the share of today's articles the earlier story had: the story
+    # that held today's only article outranks one merely close in text.
     strike = [_article("a1", "Tarnby dock strike goes on", STRIKE)]
     by_terms = _prior(strike, sid="by-terms", label="Similar")
     by_article = _prior([_article("f1", "frog", FROG)], sid="by-article", label="Shared", ids=("b1",))
-    today = [_article("b1", "Tarnby dock strike goes on", STRIKE)]
+    today = [_article("b1", "Tarnby strike: talks on cranes and pay", STRIKE.replace("stayed", "remained"))]
+    [sig] = story_terms([today])
+    assert LINK_THRESHOLD <= signature_similarity(sig, by_terms.terms) < 1.0
     [linked] = link_stories([today], [by_terms, by_article], TODAY)
     assert linked.story_id == "by-article"
 
@@ -165,6 +169,36 @@ def test_tie_breaking_is_deterministic_and_one_to_one() -> None:
     for previous in ([older, newer_c, newer_b], [newer_b, older, newer_c], [newer_c, newer_b, older]):
         [linked] = link_stories([g1], previous, TODAY)
         assert (linked.story_id, linked.label) == ("bbb", "Newer b")
+
+
+def test_assignment_keeps_both_stories_where_greedy_would_lose_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Yesterday ran a story on the strike and a comet together (x) and one on the comet (y). Today
+    # the strike-and-comet group is closest to x, but the strike group can only continue x: the
+    # best assignment gives x to the strike and y to the other, where greedy gave x away first.
+    both = [_article("g1", "Tarnby strike and a Kettle Peak comet", STRIKE + " " + COMET)]
+    strike = [_article("e1", "Tarnby dock strike goes on", STRIKE)]
+    frog = [_article("f1", "New frog species on Mount Keral", FROG)]
+    x = _prior([_article("x1", "Tarnby strike and a Kettle Peak comet", STRIKE + " " + COMET)], sid="x", label="X")
+    y = _prior([_article("y1", "Kettle Peak finds a comet", COMET)], sid="y", label="Y")
+    sig_both, sig_strike = story_terms([both, strike])
+    assert signature_similarity(sig_both, x.terms) > signature_similarity(sig_both, y.terms) >= LINK_THRESHOLD
+    assert signature_similarity(sig_strike, y.terms) < LINK_THRESHOLD
+    for groups, previous in (([both, strike, frog], [x, y]), ([frog, strike, both], [y, x])):
+        by_article = {lg.articles[0].id: lg for lg in link_stories(groups, previous, TODAY)}
+        assert (by_article["g1"].story_id, by_article["e1"].story_id) == ("y", "x")
+        assert by_article["f1"].status == "new"  # an unrelated story is still not linked
+    # The same when x also held one of the mixed story's four articles: one shared article adds a
+    # quarter to that link, not enough to cost the strike story its only continuation.
+    more = [
+        _article(f"g{n}", "Tarnby strike and a Kettle Peak comet", STRIKE + " " + COMET, 7 + n) for n in range(2, 5)
+    ]
+    x_held = PriorStory(YESTERDAY, "x", "X", ("x1", "g4"), x.terms)
+    by_article = {lg.articles[0].id: lg for lg in link_stories([both + more, strike], [x_held, y], TODAY)}
+    assert (by_article["g1"].story_id, by_article["e1"].story_id) == ("y", "x")
+    # A component too large to solve is matched greedily: the closest pair first.
+    monkeypatch.setattr(continuity, "MAX_ASSIGN", 1)
+    by_article = {lg.articles[0].id: lg for lg in link_stories([both, strike], [x, y], TODAY)}
+    assert (by_article["g1"].story_id, by_article["e1"].status) == ("x", "new")
 
 
 def test_only_the_days_before_within_the_lookback_count() -> None:

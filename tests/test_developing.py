@@ -144,6 +144,20 @@ def test_label_is_rechosen_only_when_the_story_outgrew_it() -> None:
     assert told_before(_linked(2, one), {"p0": _article(0, "Earlier.")}).articles[0].id == "a0"
 
 
+def test_a_grown_story_keeps_a_label_that_still_names_its_heaviest_terms() -> None:
+    arts = tuple(_article(k, "x") for k in range(9))
+    one = _prior(1, 1)
+    detail = LinkedGroup(
+        arts, "s1", "Swiss accounts", "developing", (), (("pinochet", 0.8), ("arrest", 0.6)), 0.5, (one,)
+    )
+    assert outgrew_label(detail)
+    # "Swiss" (stemmed) is still among today's heaviest terms: the label still says what the story is.
+    named = LinkedGroup(
+        arts, "s1", "Swiss accounts", "developing", (), (("pinochet", 0.8), ("swiss", 0.6)), 0.5, (one,)
+    )
+    assert not outgrew_label(named)
+
+
 def test_a_schema_7_store_upgrades_in_place(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'old.db'}"
     engine = sa.create_engine(url)
