@@ -17,7 +17,7 @@ from digest.models import Article, PriorStory
 from digest.pipeline import build_day
 from digest.store import MIGRATIONS, SCHEMA_VERSION, open_store
 from digest.stories.continuity import LinkedGroup, label_basis, outgrew_label, told_before
-from digest.summaries.select import select_sentences
+from digest.summaries.select import CoverageSettings, select_sentences
 from digest.text import stemmer, stop_words, word_tokens
 from tests.conftest import FIXTURES
 
@@ -122,6 +122,19 @@ def test_select_update_leaves_out_what_was_told_and_tells_the_new_first() -> Non
     update = select_sentences(docs, words=20, told=[old], known=[[old]], **helpers)  # type: ignore[arg-type]
     assert [p.text for p in update] == [new]
     assert not update[0].context
+
+
+def test_select_update_leaves_out_a_told_fact_in_other_words() -> None:
+    told = "The rebels are a coalition of ethnic Tutsis and army deserters who accuse Kabila of corruption."
+    again = "Tutsi rebels and army deserters took up arms in August, accusing President Kabila of graft and corruption."
+    new = "Rebel fighters captured the airport at Kindu on Friday after a week of shelling."
+    docs = [[again, new], [again, new], [again]]
+    helpers = {"tokenize": word_tokens, "stem": stemmer("english"), "stop_words": stop_words("english")}
+    update = select_sentences(docs, words=40, told=[told], known=[[told]], **helpers)  # type: ignore[arg-type]
+    assert [p.text for p in update] == [new]
+    off = CoverageSettings(told_share=0.0)
+    looser = select_sentences(docs, words=40, told=[told], known=[[told]], settings=off, **helpers)  # type: ignore[arg-type]
+    assert again in [p.text for p in looser]  # only the told_share rule keeps it out
 
 
 def _prior(n_articles: int, label_articles: int) -> PriorStory:

@@ -53,6 +53,7 @@ from .coverage import (
     _repeats,
     _Sent,
     _tokens,
+    _told_again,
     _Vocab,
 )
 
@@ -253,7 +254,10 @@ def _select_update(
     known_concepts: set = set().union(*(s.concepts for s in known_sents)) - told_concepts
     told_texts = {s.text for s in told_sents}
     fresh = [
-        k for k in cands if sents[k].text not in told_texts and not any(_repeats(sents[k], t, st) for t in told_sents)
+        k
+        for k in cands
+        if sents[k].text not in told_texts
+        and not any(_repeats(sents[k], t, st) or _told_again(sents[k], t, st) for t in told_sents)
     ]
     discounted = {}
     for c, w in weights.items():
