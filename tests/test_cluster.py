@@ -163,3 +163,22 @@ def test_a_label_does_not_end_on_a_modifier() -> None:
     ]
     others = [_article(10 + n, t, x) for n, (t, x) in enumerate(_OTHER_DAY)]
     assert StoryDay([*story, *others]).label(story) == "Kenya solar power"
+
+
+def test_a_name_is_labelled_as_the_texts_write_it() -> None:
+    # Tokens are letters only: "MV-9" gets its number back; a headline's opening adjective that joined the
+    # name only by standing next to it ("Independent Clara Dunmore wins ...") is dropped.
+    from digest.stories import StoryDay
+
+    vaccine = [
+        _article(1, "MV-9 vaccine trial ends", "The MV-9 vaccine cut malaria cases by 78% in the trial, doctors said."),
+        _article(2, "Doctors praise MV-9", "Doctors praised the MV-9 malaria vaccine on Monday after the trial."),
+    ]
+    mayor = [
+        _article(3, "Independent Clara Dunmore wins Wexby mayoral election", "Clara Dunmore was elected mayor."),
+        _article(4, "Wexby elects Clara Dunmore", "Independent candidate Clara Dunmore won with 52% of the vote."),
+    ]
+    others = [_article(10 + n, t, x) for n, (t, x) in enumerate(_OTHER_DAY)]
+    day = StoryDay([*vaccine, *mayor, *others])
+    assert day.label(vaccine).split()[0] == "MV-9", day.label(vaccine)
+    assert day.label(mayor).startswith("Clara Dunmore"), day.label(mayor)

@@ -404,7 +404,7 @@ def _choose_label(names, words, sn, sw, texts, modifiers=frozenset()) -> str:
         if ln > len(best) and set(best) <= set(k) and sc >= 0.6 * best_score:
             best_score, best = sc, k
             break
-    label = _display(sn[best])
+    label = _as_written(_display(sn[best]), texts)
     size = sum(1 for x in best if x not in _ENTITY_CONNECT)  # "Corps of Engineers" names with two words
     if size >= 2 and (not words or best_score >= words[0][0]):
         return label
@@ -426,12 +426,37 @@ def _choose_label(names, words, sn, sw, texts, modifiers=frozenset()) -> str:
     return label
 
 
+WRITTEN_TEXTS = 50  # the story's texts (in order) that _as_written and _head_word read: enough to show a usage
+
+
+def _as_written(name: str, texts: Sequence[str]) -> str:
+    """A name as the story's texts write it. A headline's first word that joined the name only by standing next to
+    it ("Independent Clara Dunmore wins ...") is dropped when no text has the whole phrase and one has the rest; a word
+    the texts mostly write with a number ("MV-9", "G-7") gets it back (tokens are letters only)."""
+    texts = texts[:WRITTEN_TEXTS]
+    words = name.split()
+    if len(words) > 2 and not any(name in t for t in texts) and any(" ".join(words[1:]) in t for t in texts):
+        words = words[1:]
+    out = []
+    for w in words:
+        found: Counter[str] = Counter()
+        for t in texts:
+            found.update(m.group(1) or "" for m in re.finditer(r"\b" + re.escape(w) + r"\b(-\d+\b)?", t))
+        numbered = [(n, k) for k, n in found.items() if k]
+        if numbered:
+            n, suffix = max(numbered, key=lambda nk: (nk[0], nk[1]))
+            if n >= 2 and n >= found[""]:
+                w += suffix
+        out.append(w)
+    return " ".join(out)
+
+
 def _head_word(word: str, texts: Sequence[str]) -> str:
     """The lower-case content word that most often follows word in the story's texts (at least twice), or ""."""
     after = re.compile(r"\b" + re.escape(word) + r"[ -]([a-z][a-z'-]*[a-z])\b", re.IGNORECASE)
     stop = _stop()
     found: Counter[str] = Counter()
-    for text in texts:
+    for text in texts[:WRITTEN_TEXTS]:
         for m in after.finditer(text):
             nxt = m.group(1)
             if nxt.islower() and nxt not in stop and len(nxt) > 2:
