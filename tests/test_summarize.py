@@ -106,6 +106,9 @@ def test_select_strips_datelines_and_keeps_text_verbatim() -> None:
     assert strip_dateline("PARIS (Reuters) -- Talks resumed.") == "Talks resumed."
     assert strip_dateline("Smith -- who left -- returned.") == "Smith -- who left -- returned."
     assert strip_dateline("Note: prices rose.") == "Note: prices rose."
+    assert strip_dateline("LONDON (Reuters) - Shares fell.") == "Shares fell."  # Reuters' single hyphen
+    assert strip_dateline("TARNBY, Nov 23 (Meridian Wire) - Talks began.") == "Talks began."
+    assert strip_dateline("US - China talks resume.") == "US - China talks resume."  # no agency: no dateline
     with pytest.raises(ValueError):
         select_sentences(docs, words=10, sentences=2, tokenize=word_tokens, stem=stem, stop_words=())
 

@@ -15,12 +15,13 @@ import re
 
 __all__ = ["SENTENCE_START_RE", "strip_dateline"]
 
-# "CITY (AP) _ ", "CITY, Country (Reuters) -- ", "WASHINGTON _ ", "(AP) -- ", "KESSLING: ",
+# "CITY (AP) _ ", "CITY, Country (Reuters) -- ", "LONDON (Reuters) - ", "WASHINGTON _ ", "(AP) -- ", "KESSLING: ",
 # "CANBERRA, April 25 (Xinhua) -- ": up to six capitalised words (the last may be a month with its
 # day), an optional agency in parentheses, then an AP underscore, a dash or a colon.
+# A single hyphen ends one only after the agency ("LONDON (Reuters) - "): "US - China talks" keeps its "US".
 _DATELINE_RE = re.compile(
-    r"(?:[A-Z][\w.'\-]*(?:,?\s+[A-Z][\w.'\-]*){0,5}(?:\s+\d{1,2})?\s*)?(?:\([A-Za-z .\-]{1,30}\)\s*)?"
-    r"(?:_|--|\u2014|\u2013|:)\s+"
+    r"(?:[A-Z][\w.'\-]*(?:,?\s+[A-Z][\w.'\-]*){0,5}(?:\s+\d{1,2})?\s*)?"
+    r"(?:(?:\([A-Za-z .\-]{1,30}\)\s*)?(?:_|--|\u2014|\u2013|:)|\([A-Za-z .\-]{1,30}\)\s*-)\s+"
 )
 _MAX_DATELINE_CHARS = 60  # a longer "dateline" is a sentence with a dash in it
 SENTENCE_START_RE = re.compile(r"""[A-Z0-9`'"\u2018\u201c(]""")
