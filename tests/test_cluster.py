@@ -182,3 +182,13 @@ def test_a_name_is_labelled_as_the_texts_write_it() -> None:
     day = StoryDay([*vaccine, *mayor, *others])
     assert day.label(vaccine).split()[0] == "MV-9", day.label(vaccine)
     assert day.label(mayor).startswith("Clara Dunmore"), day.label(mayor)
+
+
+def test_a_label_word_is_written_as_a_thing_not_a_participle() -> None:
+    from collections import Counter
+
+    from digest.stories.labels import _word_display
+
+    assert _word_display(Counter({"automated": 3, "automation": 2, "automate": 1})) == "automation"
+    assert _word_display(Counter({"building": 5, "build": 1})) == "building"  # the noun is the common form
+    assert _word_display(Counter({"floods": 4, "flooded": 1})) == "floods"

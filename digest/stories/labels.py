@@ -136,6 +136,19 @@ def _unshout(title_toks, body_toks):
     return out
 
 
+def _word_display(counter: Counter) -> str:
+    """How a plain word (a stem) is written in a label: its commonest form, unless that is a participle ("automated",
+    "striking") and a form without -ed/-ing is written at least half as often ("automation"): labels name things."""
+    best = _display(counter)
+    if best.endswith(("ed", "ing")):
+        others = [(n, w) for w, n in sorted(counter.items()) if not w.endswith(("ed", "ing"))]
+        if others:
+            n, w = max(others, key=lambda nw: nw[0])
+            if 2 * n >= counter[best]:
+                return w
+    return best
+
+
 def _display(counter: Counter, avoid=frozenset()) -> str:
     items = sorted(counter.items())
     pref = [kv for kv in items if kv[0].lower() not in avoid] or items
@@ -398,7 +411,7 @@ def _choose_label(names, words, sn, sw, texts, modifiers=frozenset()) -> str:
     if not names and not words:
         return ""
     if not names:
-        return " ".join(_display(sw[k]) for _, k in words[:2])
+        return " ".join(_word_display(sw[k]) for _, k in words[:2])
     best_score, _, best = names[0]
     for sc, ln, k in names[1:6]:  # a longer name holding the best one and nearly as strong: "Hurricane Mitch"
         if ln > len(best) and set(best) <= set(k) and sc >= 0.6 * best_score:
@@ -411,7 +424,7 @@ def _choose_label(names, words, sn, sw, texts, modifiers=frozenset()) -> str:
     if size >= 3:
         return label
     for _sc, k in words:
-        disp = _display(sw[k])
+        disp = _word_display(sw[k])
         if stem(disp) in best:
             continue
         if k in modifiers:  # "solar" names nothing alone: "China solar energy", with the word it mostly modifies
