@@ -89,8 +89,12 @@ def _name_phrases(ids, flags: bytes, is_title: bool, table: _SurfaceTable, prope
 def _trim_runs(runs: list[list[tuple[str, str]]], proper) -> list[tuple[str, ...]]:
     out: list[tuple[str, ...]] = []
     for r in runs:
-        if len(r) > 1 and all(w.isupper() for w, _ in r):
-            continue  # a run set in capitals is a byline or a heading ("By CONNIE WHITE"), not a name as written
+        if sum(1 for w, _ in r if w.isupper() and len(w) > 1) > 1:
+            # Words set in capitals are a byline or a heading ("By CONNIE WHITE", "Executive DEBORAH WEYDERT"), not a
+            # name as written: they leave the run.
+            r = [wl for wl in r if not (wl[0].isupper() and len(wl[0]) > 1)]
+            if not r:
+                continue
         if len(r) == 1:  # the common case, decided without the trimming loops below
             w, low = r[0]
             if low not in _GENERIC and low not in _ENTITY_CONNECT and proper.get(low, 0) > 0:
