@@ -192,3 +192,16 @@ def test_a_label_word_is_written_as_a_thing_not_a_participle() -> None:
     assert _word_display(Counter({"automated": 3, "automation": 2, "automate": 1})) == "automation"
     assert _word_display(Counter({"building": 5, "build": 1})) == "building"  # the noun is the common form
     assert _word_display(Counter({"floods": 4, "flooded": 1})) == "floods"
+
+
+def test_a_title_case_headline_lends_a_name_no_words() -> None:
+    # "Help Kessling Fight" is Title Case, not a name: no text writes "Fight" with a capital.
+    from digest.stories import StoryDay
+
+    story = [
+        _article(1, "Volunteers Help Kessling Fight Floods", "Volunteers filled sandbags as floods reached Kessling."),
+        _article(2, "Soldiers Help Kessling Fight Floods", "Soldiers from the garrison joined volunteers in Kessling."),
+        _article(3, "Kessling floods ease", "The floods in Kessling eased on Tuesday, officials said."),
+    ]
+    others = [_article(10 + n, t, x) for n, (t, x) in enumerate(_OTHER_DAY)]
+    assert StoryDay([*story, *others]).label(story) == "Kessling floods"

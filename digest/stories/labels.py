@@ -422,7 +422,7 @@ def _choose_label(names, words, sn, sw, texts, modifiers=frozenset()) -> str:
             best_score, best = sc, k
             break
     label = _as_written(_display(sn[best]), texts)
-    size = sum(1 for x in best if x not in _ENTITY_CONNECT)  # "Corps of Engineers" names with two words
+    size = sum(1 for x in label.split() if x.lower() not in _ENTITY_CONNECT)  # "Corps of Engineers": two words
     if size >= 2 and (not words or best_score >= words[0][0]):
         return label
     if size >= 3:
@@ -454,6 +454,16 @@ def _as_written(name: str, texts: Sequence[str]) -> str:
     words = name.split()
     if len(words) > 2 and not any(name in t for t in texts) and any(" ".join(words[1:]) in t for t in texts):
         words = words[1:]
+    if len(words) > 1 and not any(" ".join(words) in t for t in texts):
+        # A Title Case headline capitalises every word: an end word no text writes so ("Helps China Combat") is
+        # no part of the name.
+        def written(w: str) -> bool:
+            return any(re.search(r"\b" + re.escape(w) + r"\b", t) for t in texts)
+
+        while len(words) > 1 and not written(words[0]):
+            words = words[1:]
+        while len(words) > 1 and not written(words[-1]):
+            words = words[:-1]
     out = []
     for w in words:
         found: Counter[str] = Counter()
