@@ -325,7 +325,7 @@ class DayLabels:
         )
 
     def label(self, members: Sequence[int], avoid: frozenset[str] = frozenset()) -> str:
-        """A 1-3 word topic phrase for the story made of the day's articles at these positions.
+        """A topic phrase of at most MAX_LABEL_WORDS words for the story made of the day's articles at these positions.
 
         avoid: labels (case-folded) the day's other stories already carry; the best phrase not among
         them is chosen when there is one."""
@@ -436,6 +436,8 @@ def _choose_label(names, words, sn, sw, texts, modifiers=frozenset()) -> str:
             if not head:
                 continue
             disp += " " + head
+        if len(label.split()) + len(disp.split()) > MAX_LABEL_WORDS:
+            continue
         written = disp[:1].upper() + disp[1:] + " " + label
         if any(written in x for x in texts):  # "Hurricane Mitch" rather than "Mitch hurricane"
             return written
@@ -443,6 +445,7 @@ def _choose_label(names, words, sn, sw, texts, modifiers=frozenset()) -> str:
     return label
 
 
+MAX_LABEL_WORDS = 4  # "Corps of Engineers wetlands", "Arctic global warming": a name and a word, at most four words
 WRITTEN_TEXTS = 50  # the story's texts (in order) that _as_written and _head_word read: enough to show a usage
 
 
