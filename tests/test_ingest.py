@@ -127,6 +127,11 @@ def test_wire_codes_are_stripped_and_untitled_records_take_their_first_sentence(
     ]
     assert got[0].text == "Flood waters rose in Hull on Monday. More rain is due.\n\nAnd more."
     assert got[1].text == "Polls opened early \u2014 very early."
+    # A record of nothing but codes is no article: skipped and counted, not stored empty.
+    (tmp_path / "codes.jsonl").write_text(json.dumps({"title": "&HT;", "text": "&QL; &UR; &LR;"}) + "\n")
+    result = read_inputs([str(tmp_path / "codes.jsonl")], CAPTURED)
+    assert not result.articles
+    assert [s.kind for s in result.skipped] == ["no-text"]
 
 
 def test_sample_day_reads_every_format(samples_dir: Path) -> None:
