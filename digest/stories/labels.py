@@ -89,7 +89,7 @@ def _name_phrases(ids, flags: bytes, is_title: bool, table: _SurfaceTable, prope
 def _trim_runs(runs: list[list[tuple[str, str]]], proper) -> list[tuple[str, ...]]:
     out: list[tuple[str, ...]] = []
     for r in runs:
-        if sum(1 for w, _ in r if w.isupper() and len(w) > 1) > 1:
+        if len(r) > 1 and sum(1 for w, _ in r if w.isupper() and len(w) > 1) > 1:
             # Words set in capitals are a byline or a heading ("By CONNIE WHITE", "Executive DEBORAH WEYDERT"), not a
             # name as written: they leave the run.
             r = [wl for wl in r if not (wl[0].isupper() and len(wl[0]) > 1)]
@@ -469,6 +469,9 @@ def _as_written(name: str, texts: Sequence[str]) -> str:
             words = words[:-1]
     out = []
     for w in words:
+        if not any(w + "-" in t for t in texts):  # the common case, without a pattern search
+            out.append(w)
+            continue
         found: Counter[str] = Counter()
         for t in texts:
             found.update(m.group(1) or "" for m in re.finditer(r"\b" + re.escape(w) + r"\b(-\d+\b)?", t))
