@@ -233,3 +233,17 @@ def test_a_feed_on_127_0_0_1_is_read_only_when_fetch_allow_names_it(tmp_path: Pa
             else:
                 assert not result.articles and "refused" in result.failed[0].error
         assert srv.hits["/feed.xml"] == 1  # the refused run never connected
+
+
+def test_a_configured_source_of_wire_codes_only_is_skipped_not_stored(tmp_path: Path) -> None:
+    # `digest run` reads configured sources without read_inputs: an article empty once cleaned is skipped there too.
+    local = tmp_path / "inbox"
+    local.mkdir()
+    (local / "codes.txt").write_text("&HT;\n\n&QL; &UR; &LR;\n", encoding="utf-8")
+    (local / "note.txt").write_text(f"Ferry timetable changes\n\n{FULL}\n", encoding="utf-8")
+    settings = Settings(sources=(SourceSettings(path=str(local)),), store_url=f"sqlite:///{tmp_path / 'store.db'}")
+    with open_store(settings.store_url) as store:
+        result = ingest_sources(settings, store, NOW)
+        assert [a.title for a in result.articles] == ["Ferry timetable changes"]
+        assert [s.kind for s in result.skipped] == ["no-text"]
+        assert store.count_articles() == 1

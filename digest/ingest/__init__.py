@@ -102,9 +102,6 @@ def read_inputs(
 
     def take(items: Iterable[Article | Skip]) -> None:
         for item in items:
-            if isinstance(item, Article) and not item.text.strip():
-                # Every reader checks for text before cleaning; what was only wire codes or controls is empty after.
-                item = Skip(item.source, "no text once cleaned (only markup or control characters)", "no-text")
             if isinstance(item, Skip):
                 LOGGER.warning("skipped %s: %s", item.source, item.reason)
                 skipped.append(item)

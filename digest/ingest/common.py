@@ -8,7 +8,7 @@ import re
 import unicodedata
 from email.utils import parsedate_to_datetime
 
-from ..models import Article
+from ..models import Article, Skip
 from ..text import SENTENCE_END_RE, detect_language, normalize_space, paragraphs, sentence_spans
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "lead_title",
     "make_article",
     "parse_datetime",
+    "require_text",
     "sanitize_text",
     "split_subheading",
     "strip_wire_codes",
@@ -191,6 +192,14 @@ def lead_title(text: str) -> str:
     if len(first) <= TITLE_LINE_MAX_CHARS:
         return first
     return first[:TITLE_LINE_MAX_CHARS].rsplit(" ", 1)[0] + "\u2026"
+
+
+def require_text(item: Article | Skip) -> Article | Skip:
+    """item, or a no-text Skip for an article whose text is empty once make_article cleaned it: every reader
+    checks for text before cleaning, and wire codes or control characters alone leave nothing."""
+    if isinstance(item, Article) and not item.text.strip():
+        return Skip(item.source, "no text once cleaned (only markup or control characters)", "no-text")
+    return item
 
 
 def make_article(

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..models import Article, Skip
-from .common import sanitize_text
+from .common import require_text, sanitize_text
 from .dump import is_page_dump, parse_page_dump
 from .plaintext import parse_text_article
 from .records import parse_json_records, parse_jsonl_records
@@ -153,7 +153,8 @@ def read_file(path: Path, source: str, captured: dt.datetime) -> Iterator[Articl
         yield Skip(source, f"cannot read file: {exc.strerror or exc}", "unreadable")
         return
     try:
-        yield from _parse(data, path, source, captured)
+        for item in _parse(data, path, source, captured):
+            yield require_text(item)
     except InputError as exc:
         yield Skip(source, str(exc), "unreadable")
     except (ValueError, RecursionError, UnicodeError, LookupError, TypeError, AttributeError, OverflowError) as exc:

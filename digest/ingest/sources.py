@@ -24,6 +24,7 @@ from ..config import Settings, SourceSettings
 from ..errors import FetchError, InputError
 from ..models import Article, Skip
 from ..store import Store
+from .common import require_text
 from .feed import FeedItem, is_json_feed, item_to_article, parse_feed_items, parse_json_feed_items
 from .fetch import DEFAULT_POLICY, FetchPolicy, FetchResult, Validators, fetch_many, policy_for
 from .files import decode_text, iter_files, read_file
@@ -178,19 +179,19 @@ def _complete_items(
         count = 0
         for item in doc.items:
             if not isinstance(item, FeedItem):
-                out.append(item)
+                out.append(require_text(item))
                 continue
             page = pages.get(item.link) if want and item.link and item.link in wanted and item.teaser else None
             if isinstance(page, FetchResult) and page.content:
                 count += 1
                 parsed = parse_html_page(_decode(page.content, page.content_type), item.source, url=page.final_url)
                 if isinstance(parsed, Article):
-                    out.append(_merge_page(item, parsed))
+                    out.append(require_text(_merge_page(item, parsed)))
                     continue
                 LOGGER.info("linked page of %s: %s; keeping the teaser", item.source, parsed.reason)
             elif isinstance(page, FetchError):
                 LOGGER.info("linked page of %s: %s; keeping the teaser", item.source, page)
-            out.append(item_to_article(item))
+            out.append(require_text(item_to_article(item)))
         results.append(out)
         fetched.append(count)
     return results, fetched
