@@ -161,9 +161,14 @@ def signature_similarity(a: Sequence[tuple[str, float]], b: Sequence[tuple[str, 
     return round(sum(w * lookup.get(t, 0.0) for t, w in small), 9)
 
 
+def _anchor_terms(a: Sequence[tuple[str, float]], b: Sequence[tuple[str, float]]) -> set[str]:
+    """The ANCHOR_TERMS heaviest terms two signatures (heaviest first) have in common."""
+    return {t for t, _w in a[:ANCHOR_TERMS]} & {t for t, _w in b[:ANCHOR_TERMS]}
+
+
 def shared_anchors(a: Sequence[tuple[str, float]], b: Sequence[tuple[str, float]]) -> int:
     """How many of the ANCHOR_TERMS heaviest terms two signatures (heaviest first) have in common."""
-    return len({t for t, _w in a[:ANCHOR_TERMS]} & {t for t, _w in b[:ANCHOR_TERMS]})
+    return len(_anchor_terms(a, b))
 
 
 def _similar_pairs(
@@ -217,8 +222,7 @@ def anchored(a: Sequence[tuple[str, float]], b: Sequence[tuple[str, float]], sim
     similarity: the two signatures' cosine (signature_similarity); one shared anchor term is
     enough when the cosine without it is still ONE_ANCHOR_REST.
     """
-    top_a, top_b = {t for t, _w in a[:ANCHOR_TERMS]}, {t for t, _w in b[:ANCHOR_TERMS]}
-    anchors = top_a & top_b
+    anchors = _anchor_terms(a, b)
     if len(anchors) >= min(ANCHORS_NEEDED, len(a), len(b)):
         return True
     if not anchors:
@@ -337,9 +341,11 @@ def link_stories(
 
     sims = _similar_pairs(signatures, earlier)
     shared: Counter[tuple[int, str]] = Counter()
-    sizes = [len(dict.fromkeys(x.id for x in g)) for g in members]
+    sizes = []  # distinct articles per group
     for i, g in enumerate(members):
-        for a in dict.fromkeys(x.id for x in g):
+        distinct = dict.fromkeys(x.id for x in g)
+        sizes.append(len(distinct))
+        for a in distinct:
             for sid in owners.get(a, ()):
                 shared[(i, sid)] += 1
     best_sim: dict[tuple[int, str], float] = {}
